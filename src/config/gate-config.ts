@@ -1,0 +1,41 @@
+// The validated, immutable configuration snapshot every request reads once at its start.
+
+export const DEFAULT_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512',
+  'PS256', 'PS384', 'PS512',
+  'ES256', 'ES384', 'ES512',
+  'EdDSA',
+] as const;
+export type SigningAlgorithm = (typeof DEFAULT_ALGORITHMS)[number];
+
+export interface IssuerPolicy {
+  /** Compared byte-for-byte with the token's `iss`. */
+  readonly issuer: string;
+  /** `'any'` only when the config says "*" explicitly. */
+  readonly audiences: readonly string[] | 'any';
+  /** When absent, found by OIDC discovery from the issuer. */
+  readonly jwksUri: string | undefined;
+  readonly algorithms: ReadonlySet<string>;
+  readonly forwardToken: boolean;
+}
+
+export interface JwksSettings {
+  readonly cacheTtlMs: number;
+  readonly minRefreshIntervalMs: number;
+  readonly fetchTimeoutMs: number;
+  /** How long last-good keys keep serving while refreshes fail; past it, 503. */
+  readonly maxStalenessMs: number;
+  readonly maxResponseBytes: number;
+}
+
+export interface GateConfig {
+  readonly issuers: ReadonlyMap<string, IssuerPolicy>;
+  readonly jwks: JwksSettings;
+  readonly clockSkewSeconds: number;
+  readonly allowInsecureHttp: boolean;
+  readonly maxTokenBytes: number;
+  /** sha256 of the normalised config, for logs, metrics and /config. */
+  readonly hash: string;
+  /** Where it came from (a file path or namespace/name of a ConfigMap), for messages. */
+  readonly source: string;
+}

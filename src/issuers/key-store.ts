@@ -1,0 +1,79 @@
+// All trusted issuers' key caches, kept in step with the config: issuers that stay keep their
+// cached keys, removed ones are dropped, added ones are prefetched.
+import type { GateConfig, IssuerPolicy } from '../config/gate-config.js';
+import { deny } from '../pipeline/decision.js';
+import type { Logger } from '../telemetry/logger.js';
+import { IssuerKeys, type IssuerKeysView, type KeyLookup } from './issuer-keys.js';
+import { noKeyStoreEvents, type KeyStoreEvents } from './key-store-events.js';
+
+export interface KeyStoreOptions {
+  readonly now?: () => number;
+  readonly logger: Logger;
+  readonly events?: KeyStoreEvents;
+}
+
+export class KeyStore {
+  private readonly byIssuer = new Map<string, Entry>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: KeyStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Brings the caches in line with `config`; returns the refetches it started (for tests/demo). */
+  applyConfig(config: GateConfig): Promise<void>[] {
+    const started: Promise<void>[] = [];
+    for (const [issuer, keys] of this.byIssuer) {
+      const policy = config.issuers.get(issuer);
+      if (policy === undefined || policy.jwksUri !== keys.jwksUriOption || config.allowInsecureHttp !== keys.allowInsecureHttp) {
+        keys.cache.dispose();
+        this.byIssuer.delete(issuer);
+      }
+    }
+    for (const policy of config.issuers.values()) {
+      const existing = this.byIssuer.get(policy.issuer);
+      if (existing !== undefined) {
+        existing.cache.updateSettings(config.jwks);
+        continue;
+      }
+      const cache = new IssuerKeys({
+        issuer: policy.issuer,
+        jwksUri: policy.jwksUri,
+        settings: config.jwks,
+        allowInsecureHttp: config.allowInsecureHttp,
+        now: this.now,
+        logger: this.options.logger,
+        events: this.options.events ?? noKeyStoreEvents,
+      });
+      this.byIssuer.set(policy.issuer, { cache, jwksUriOption: policy.jwksUri, allowInsecureHttp: config.allowInsecureHttp });
+      const prefetch = cache.refresh();
+      if (prefetch !== undefined) started.push(prefetch);
+    }
+    return started;
+  }
+
+  resolve(policy: IssuerPolicy, kid: string, issuedAt: number | undefined, receivedAtMs: number, skewMs: number): KeyLookup | Promise<KeyLookup> {
+    const entry = this.byIssuer.get(policy.issuer);
+    // Only a request still holding a pre-reload snapshot can ask for a removed issuer: retryable,
+    // and its retry meets the new config.
+    if (entry === undefined) {
+      return deny('keys_unavailable', 'issuer was removed by a config reload', { issuer: policy.issuer, retryAfterSeconds: 1 });
+    }
+    return entry.cache.resolve(kid, issuedAt, receivedAtMs, skewMs);
+  }
+
+  describe(): IssuerKeysView[] {
+    return [...this.byIssuer.values()].map((entry) => entry.cache.describe());
+  }
+
+  close(): void {
+    for (const entry of this.byIssuer.values()) entry.cache.dispose();
+    this.byIssuer.clear();
+  }
+}
+
+interface Entry {
+  readonly cache: IssuerKeys;
+  readonly jwksUriOption: string | undefined;
+  readonly allowInsecureHttp: boolean;
+}

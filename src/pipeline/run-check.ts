@@ -1,0 +1,39 @@
+// What every transport calls: authorize, turn a thrown error (a bug) into a retryable `internal`
+// deny, and report the decision with its latency. Synchronous decisions stay synchronous.
+import { authorize, type AuthorizeDeps } from './authorize.js';
+import { deny, type Decision } from './decision.js';
+import type { WebhookRequest } from './webhook-request.js';
+
+export type Transport = 'grpc' | 'http';
+
+export interface DecisionReport {
+  readonly transport: Transport;
+  readonly request: WebhookRequest;
+  readonly decision: Decision;
+  readonly latencyMs: number;
+}
+
+export type DecisionObserver = (report: DecisionReport) => void;
+
+export interface CheckDeps extends AuthorizeDeps {
+  readonly observe: DecisionObserver;
+}
+
+function internal(error: unknown): Decision {
+  return deny('internal', `unexpected error: ${(error as Error)?.message ?? String(error)}`);
+}
+
+export function runCheck(request: WebhookRequest, transport: Transport, deps: CheckDeps): Decision | Promise<Decision> {
+  const startedAt = performance.now();
+  const report = (decision: Decision): Decision => {
+    deps.observe({ transport, request, decision, latencyMs: performance.now() - startedAt });
+    return decision;
+  };
+  let result: Decision | Promise<Decision>;
+  try {
+    result = authorize(request, deps);
+  } catch (error) {
+    return report(internal(error));
+  }
+  return result instanceof Promise ? result.then(report, (error: unknown) => report(internal(error))) : report(result);
+}

@@ -1,0 +1,41 @@
+// grpc.health.v1.Health (https://github.com/grpc/grpc/blob/master/doc/health-checking.md), used by
+// Kubernetes' native gRPC probes and Envoy health checks. "" is the whole server.
+import { status as grpcStatus, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Readiness } from '../../lifecycle/readiness.js';
+
+export const AUTHORIZATION_SERVICE = 'envoy.service.auth.v3.Authorization';
+const KNOWN_SERVICES = new Set(['', AUTHORIZATION_SERVICE]);
+
+interface HealthRequest {
+  service?: string;
+}
+
+type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+export function healthService(readiness: Readiness): UntypedServiceImplementation {
+  const statusOf = (service: string): ServingStatus =>
+    !KNOWN_SERVICES.has(service) ? 'SERVICE_UNKNOWN' : readiness.ready ? 'SERVING' : 'NOT_SERVING';
+  return {
+    Check(call: ServerUnaryCall<HealthRequest, unknown>, callback: sendUnaryData<unknown>): void {
+      const service = call.request.service ?? '';
+      if (!KNOWN_SERVICES.has(service)) {
+        callback({ code: grpcStatus.NOT_FOUND, details: `unknown service ${service}` });
+        return;
+      }
+      callback(null, { status: statusOf(service) });
+    },
+    Watch(call: ServerWritableStream<HealthRequest, unknown>): void {
+      const service = call.request.service ?? '';
+      let last: ServingStatus | undefined;
+      const send = (): void => {
+        const current = statusOf(service);
+        if (current !== last) call.write({ status: current });
+        last = current;
+      };
+      send();
+      readiness.on('change', send);
+      call.on('cancelled', () => readiness.off('change', send));
+      call.on('close', () => readiness.off('change', send));
+    },
+  };
+}

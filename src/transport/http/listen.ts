@@ -1,0 +1,36 @@
+// Starting and draining a node:http server, shared by the forward-auth and admin ports.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HttpServerHandle {
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish (bounded by `graceMs`), then closes. */
+  close(graceMs: number): Promise<void>;
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<HttpServerHandle> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: (graceMs) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        // Idle keep-alive connections would hold close() open until they time out.
+        server.closeIdleConnections();
+      }),
+  };
+}
