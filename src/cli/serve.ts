@@ -3,6 +3,7 @@
 import { ConfigError } from '../config/parse-config.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { createLogger } from '../telemetry/logger.js';
+import { GateMetrics } from '../telemetry/metrics.js';
 import { parseServeOptions, SERVE_USAGE, UsageError } from './serve-options.js';
 import { startGate } from './start-gate.js';
 
@@ -33,7 +34,8 @@ export async function serveCommand(argv: readonly string[], env: NodeJS.ProcessE
     }
     throw error;
   }
-  const gate = await startGate({ ...options, config, logger });
+  const metrics = new GateMetrics();
+  const gate = await startGate({ ...options, config, logger, metrics });
   logger.info(
     { grpcPort: gate.grpcPort, httpPort: gate.httpPort, adminPort: gate.adminPort, issuers: [...config.issuers.keys()], configHash: config.hash },
     'pps-gate serving',

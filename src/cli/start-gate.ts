@@ -7,6 +7,7 @@ import { Readiness } from '../lifecycle/readiness.js';
 import type { CheckDeps, DecisionObserver } from '../pipeline/run-check.js';
 import { logDecision } from '../telemetry/decision-log.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { GateMetrics } from '../telemetry/metrics.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
 import { startForwardAuthServer } from '../transport/http/forward-auth-server.js';
@@ -19,6 +20,8 @@ export interface GateOptions {
   readonly httpPort: number;
   readonly adminPort: number;
   readonly logger: Logger;
+  /** Prometheus metrics; absent in library use and some tests. */
+  readonly metrics?: GateMetrics;
   readonly now?: () => number;
   readonly keyEvents?: KeyStoreEvents;
   readonly observers?: readonly DecisionObserver[];

@@ -9,7 +9,11 @@ import { checkEnvoyBootstrap } from './envoy-proto-check.js';
 const envoyYaml = readFileSync(join(repoRoot, 'deploy', 'envoy', 'envoy.yaml'), 'utf8');
 
 function chartEnvoyConfig(...setArgs: string[]): unknown {
-  const configMap = findObject(renderChart('sidecar-values.yaml', setArgs), 'ConfigMap', 'rel-pps-gate-envoy')!;
+  const configMap = findObject(
+    renderChart('sidecar-values.yaml', setArgs),
+    'ConfigMap',
+    'rel-pps-gate-envoy',
+  )!;
   return parse((configMap.data as Record<string, string>)['envoy.yaml']!);
 }
 
@@ -32,7 +36,9 @@ describe('deploy/envoy/envoy.yaml', () => {
   it('reports a misspelt field inside a typed_config Any', () => {
     const typo = parse(envoyYaml.replace('failure_mode_allow: false', 'failure_mode_alow: false'));
     expect(checkEnvoyBootstrap(typo)).toEqual([
-      expect.stringMatching(/failure_mode_alow: unknown field in envoy\.extensions\.filters\.http\.ext_authz\.v3\.ExtAuthz$/),
+      expect.stringMatching(
+        /failure_mode_alow: unknown field in envoy\.extensions\.filters\.http\.ext_authz\.v3\.ExtAuthz$/,
+      ),
     ]);
   }, 60_000);
 
@@ -42,7 +48,9 @@ describe('deploy/envoy/envoy.yaml', () => {
       .replace('code: ServiceUnavailable', 'code: Unavailable')
       .replace('connect_timeout: 1s', 'connect_timeout: 1sec');
     const errors = checkEnvoyBootstrap(parse(broken)).join('\n');
-    expect(errors).toContain('cannot resolve @type type.googleapis.com/envoy.extensions.filters.http.router.v3.Routr');
+    expect(errors).toContain(
+      'cannot resolve @type type.googleapis.com/envoy.extensions.filters.http.router.v3.Routr',
+    );
     expect(errors).toContain('"Unavailable" is not a envoy.type.v3.StatusCode value');
     expect(errors).toContain('bad Duration "1sec"');
   }, 60_000);

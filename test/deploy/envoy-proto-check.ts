@@ -16,8 +16,15 @@ const includeDirs = [
 const envoyApiDir = join(depsDir, 'envoy-api');
 
 const wrapperScalars: Record<string, string> = {
-  DoubleValue: 'double', FloatValue: 'float', Int64Value: 'int64', UInt64Value: 'uint64',
-  Int32Value: 'int32', UInt32Value: 'uint32', BoolValue: 'bool', StringValue: 'string', BytesValue: 'bytes',
+  DoubleValue: 'double',
+  FloatValue: 'float',
+  Int64Value: 'int64',
+  UInt64Value: 'uint64',
+  Int32Value: 'int32',
+  UInt32Value: 'uint32',
+  BoolValue: 'bool',
+  StringValue: 'string',
+  BytesValue: 'bytes',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -39,13 +46,21 @@ function collectAnyTypes(value: unknown, into: Set<string>): Set<string> {
 function protoFilesFor(fullName: string): string[] {
   const dir = fullName.split('.').slice(0, -1).join('/');
   const abs = join(envoyApiDir, dir);
-  return existsSync(abs) ? readdirSync(abs).filter((f) => f.endsWith('.proto')).map((f) => `${dir}/${f}`) : [];
+  return existsSync(abs)
+    ? readdirSync(abs)
+        .filter((f) => f.endsWith('.proto'))
+        .map((f) => `${dir}/${f}`)
+    : [];
 }
 
 function loadRoot(config: unknown): protobuf.Root {
   const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => includeDirs.map((d) => join(d, target)).find(existsSync) ?? target;
-  const files = ['envoy/config/bootstrap/v3/bootstrap.proto', ...[...collectAnyTypes(config, new Set())].flatMap(protoFilesFor)];
+  root.resolvePath = (_origin, target) =>
+    includeDirs.map((d) => join(d, target)).find(existsSync) ?? target;
+  const files = [
+    'envoy/config/bootstrap/v3/bootstrap.proto',
+    ...[...collectAnyTypes(config, new Set())].flatMap(protoFilesFor),
+  ];
   root.loadSync(files, { keepCase: true });
   root.resolveAll();
   return root;
@@ -65,19 +80,34 @@ function checkScalar(type: string, value: unknown, path: string, errors: string[
   if (!ok) errors.push(`${path}: expected ${type}, got ${JSON.stringify(value)}`);
 }
 
-function checkValue(root: protobuf.Root, field: protobuf.Field, value: unknown, path: string, errors: string[]): void {
+function checkValue(
+  root: protobuf.Root,
+  field: protobuf.Field,
+  value: unknown,
+  path: string,
+  errors: string[],
+): void {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) checkMessage(root, resolved, value, path, errors);
   else if (resolved instanceof protobuf.Enum) {
     if (!(typeof value === 'string' ? value in resolved.values : Number.isInteger(value)))
-      errors.push(`${path}: ${JSON.stringify(value)} is not a ${resolved.fullName.replace(/^\./, "")} value`);
+      errors.push(
+        `${path}: ${JSON.stringify(value)} is not a ${resolved.fullName.replace(/^\./, '')} value`,
+      );
   } else checkScalar(field.type, value, path, errors);
 }
 
-function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, path: string, errors: string[]): void {
+function checkMessage(
+  root: protobuf.Root,
+  type: protobuf.Type,
+  value: unknown,
+  path: string,
+  errors: string[],
+): void {
   const name = type.fullName.replace(/^\./, '');
   if (name === 'google.protobuf.Any') {
-    if (!isRecord(value) || typeof value['@type'] !== 'string') return void errors.push(`${path}: Any without @type`);
+    if (!isRecord(value) || typeof value['@type'] !== 'string')
+      return void errors.push(`${path}: Any without @type`);
     const typeUrl = value['@type'];
     let target: protobuf.Type;
     try {
@@ -85,11 +115,12 @@ function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, 
     } catch {
       return void errors.push(`${path}: cannot resolve @type ${typeUrl}`);
     }
-    const { '@type': _ignored, ...rest } = value;
+    const rest = Object.fromEntries(Object.entries(value).filter(([key]) => key !== '@type'));
     return checkMessage(root, target, rest, path, errors);
   }
   if (name === 'google.protobuf.Duration') {
-    if (typeof value !== 'string' || !/^-?\d+(\.\d{1,9})?s$/.test(value)) errors.push(`${path}: bad Duration ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !/^-?\d+(\.\d{1,9})?s$/.test(value))
+      errors.push(`${path}: bad Duration ${JSON.stringify(value)}`);
     return;
   }
   if (name === 'google.protobuf.Struct' || name === 'google.protobuf.Value') return;
@@ -115,7 +146,9 @@ function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, 
     if (fieldValue === null) continue;
     if (field instanceof protobuf.MapField) {
       if (!isRecord(fieldValue)) errors.push(`${at}: expected a map`);
-      else for (const [k, v] of Object.entries(fieldValue)) checkValue(root, field, v, `${at}[${k}]`, errors);
+      else
+        for (const [k, v] of Object.entries(fieldValue))
+          checkValue(root, field, v, `${at}[${k}]`, errors);
     } else if (field.repeated) {
       if (!Array.isArray(fieldValue)) errors.push(`${at}: expected a list`);
       else fieldValue.forEach((v, i) => checkValue(root, field, v, `${at}[${i}]`, errors));
@@ -127,6 +160,12 @@ function checkMessage(root: protobuf.Root, type: protobuf.Type, value: unknown, 
 export function checkEnvoyBootstrap(config: unknown): string[] {
   const root = loadRoot(config);
   const errors: string[] = [];
-  checkMessage(root, root.lookupType('envoy.config.bootstrap.v3.Bootstrap'), config, 'Bootstrap', errors);
+  checkMessage(
+    root,
+    root.lookupType('envoy.config.bootstrap.v3.Bootstrap'),
+    config,
+    'Bootstrap',
+    errors,
+  );
   return errors;
 }

@@ -42,17 +42,21 @@ describe('a production-only install of the built package', () => {
   const ports = { grpc: 0, http: 0, admin: 0 };
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build`');
+    if (!existsSync(join(repoRoot, 'dist', 'main.js')))
+      throw new Error('dist/main.js is missing: run `npm run build`');
     for (const entry of ['package.json', 'package-lock.json', 'dist', 'proto']) {
       cpSync(join(repoRoot, entry), join(appDir, entry), { recursive: true });
     }
-    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: appDir });
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: appDir,
+    });
 
     // A loopback OIDC issuer with an empty key set, so the config names a reachable issuer.
     issuer = createServer((req, res) => {
       const base = `http://127.0.0.1:${(issuer!.address() as { port: number }).port}`;
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/.well-known/openid-configuration') res.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
+      if (req.url === '/.well-known/openid-configuration')
+        res.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks` }));
       else if (req.url === '/jwks') res.end(JSON.stringify({ keys: [] }));
       else res.writeHead(404).end('{}');
     });
@@ -63,12 +67,32 @@ describe('a production-only install of the built package', () => {
       `issuers:\n  - issuer: ${issuerUrl}\n    audiences: [test]\nallowInsecureHttp: true\n`,
     );
 
-    Object.assign(ports, { grpc: await freePort(), http: await freePort(), admin: await freePort() });
+    Object.assign(ports, {
+      grpc: await freePort(),
+      http: await freePort(),
+      admin: await freePort(),
+    });
     child = spawn(
       process.execPath,
-      ['dist/main.js', 'serve', '--config', join(appDir, 'issuers.yaml'), '--host', '127.0.0.1',
-        '--grpc-port', String(ports.grpc), '--http-port', String(ports.http), '--admin-port', String(ports.admin)],
-      { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' } },
+      [
+        'dist/main.js',
+        'serve',
+        '--config',
+        join(appDir, 'issuers.yaml'),
+        '--host',
+        '127.0.0.1',
+        '--grpc-port',
+        String(ports.grpc),
+        '--http-port',
+        String(ports.http),
+        '--admin-port',
+        String(ports.admin),
+      ],
+      {
+        cwd: appDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+      },
     );
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -84,10 +108,15 @@ describe('a production-only install of the built package', () => {
   });
 
   it('installs no dev dependency', () => {
-    const lock = JSON.parse(readFileSync(join(appDir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([path, p]) => path !== '' && p.dev).map(([path]) => path);
+    const lock = JSON.parse(readFileSync(join(appDir, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const devOnly = Object.entries(lock.packages)
+      .filter(([path, p]) => path !== '' && p.dev)
+      .map(([path]) => path);
     expect(devOnly.length).toBeGreaterThan(0);
-    for (const path of devOnly.slice(0, 20)) expect(existsSync(join(appDir, path)), path).toBe(false);
+    for (const path of devOnly.slice(0, 20))
+      expect(existsSync(join(appDir, path)), path).toBe(false);
   });
 
   it('starts the server and answers GET /healthz with 200', async () => {
@@ -98,7 +127,9 @@ describe('a production-only install of the built package', () => {
   it('answers the helm test hook gRPC health check using only production node_modules', async () => {
     const script = readFileSync(join(chartDir, 'files', 'grpc-health-check.cjs'), 'utf8');
     await waitFor(`http://127.0.0.1:${ports.admin}/healthz`, 20_000);
-    const { stdout } = await run(process.execPath, ['-e', script, `127.0.0.1:${ports.grpc}`, ''], { cwd: appDir });
+    const { stdout } = await run(process.execPath, ['-e', script, `127.0.0.1:${ports.grpc}`, ''], {
+      cwd: appDir,
+    });
     expect(stdout).toContain('"": status 1');
   }, 30_000);
 });

@@ -62,14 +62,20 @@ describe('the default (service, file source) render', () => {
   });
 
   it('runs non-root with a read-only root filesystem, no escalation, no capabilities, RuntimeDefault seccomp', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toMatchObject(hardenedContainer);
     expect(pod.volumes!.find((v) => v.name === 'pps-gate-tmp')!.emptyDir).toBeDefined();
     expect(container.volumeMounts).toContainEqual({ name: 'pps-gate-tmp', mountPath: '/tmp' });
   });
 
   it('sets resource requests and a memory limit', () => {
-    expect(container.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(container.resources?.requests).toMatchObject({
+      cpu: expect.any(String),
+      memory: expect.any(String),
+    });
     expect(container.resources?.limits?.memory).toEqual(expect.any(String));
   });
 
@@ -82,13 +88,18 @@ describe('the default (service, file source) render', () => {
   });
 
   it('restarts no pod on an issuer edit: no checksum annotation', () => {
-    const template = (findObject(objects, 'Deployment')!.spec as { template: { metadata: { annotations?: object } } })
-      .template;
+    const template = (
+      findObject(objects, 'Deployment')!.spec as {
+        template: { metadata: { annotations?: object } };
+      }
+    ).template;
     expect(JSON.stringify(template.metadata.annotations ?? {})).not.toContain('checksum');
   });
 
   it('publishes the gRPC port with appProtocol grpc', () => {
-    const ports = (findObject(objects, 'Service')!.spec as { ports: { name: string; appProtocol: string }[] }).ports;
+    const ports = (
+      findObject(objects, 'Service')!.spec as { ports: { name: string; appProtocol: string }[] }
+    ).ports;
     expect(ports.find((p) => p.name === 'grpc')).toMatchObject({ port: 9191, appProtocol: 'grpc' });
   });
 
@@ -117,16 +128,26 @@ describe('the api-source render', () => {
 
   it('creates a Role limited to get/list/watch on the one issuers ConfigMap by resourceNames', () => {
     expect(findObject(objects, 'Role')!.rules).toEqual([
-      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['rel-pps-gate-issuers'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['rel-pps-gate-issuers'],
+        verbs: ['get', 'list', 'watch'],
+      },
     ]);
     const binding = findObject(objects, 'RoleBinding')!;
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: pod.serviceAccountName, namespace }]);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: pod.serviceAccountName, namespace },
+    ]);
   });
 
   it('mounts the token, watches the ConfigMap and mounts no issuers volume', () => {
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.containers[0]!.args).toEqual(
-      expect.arrayContaining([`--configmap=${namespace}/rel-pps-gate-issuers`, '--configmap-key=issuers.yaml']),
+      expect.arrayContaining([
+        `--configmap=${namespace}/rel-pps-gate-issuers`,
+        '--configmap-key=issuers.yaml',
+      ]),
     );
     expect(pod.volumes!.some((v) => v.configMap)).toBe(false);
   });
@@ -149,7 +170,12 @@ describe('the everything-on render', () => {
   it('renders HPA, ServiceMonitor, NetworkPolicy and AuthorizationPolicy and lets the HPA own replicas', () => {
     const kinds = objects.map((o) => o.kind);
     expect(kinds).toEqual(
-      expect.arrayContaining(['HorizontalPodAutoscaler', 'ServiceMonitor', 'NetworkPolicy', 'AuthorizationPolicy']),
+      expect.arrayContaining([
+        'HorizontalPodAutoscaler',
+        'ServiceMonitor',
+        'NetworkPolicy',
+        'AuthorizationPolicy',
+      ]),
     );
     expect(findObject(objects, 'Deployment')!.spec).not.toHaveProperty('replicas');
   });
@@ -163,7 +189,11 @@ describe('the everything-on render', () => {
   it('renders a ServiceMonitor that scrapes /metrics on the admin port', () => {
     const monitor = findObject(objects, 'ServiceMonitor')!;
     expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus' });
-    expect(Object.keys(monitor.spec as object).sort()).toEqual(['endpoints', 'namespaceSelector', 'selector']);
+    expect(Object.keys(monitor.spec as object).sort()).toEqual([
+      'endpoints',
+      'namespaceSelector',
+      'selector',
+    ]);
     expect(monitor.spec).toMatchObject({
       endpoints: [{ port: 'admin', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }],
       namespaceSelector: { matchNames: [namespace] },
@@ -171,7 +201,9 @@ describe('the everything-on render', () => {
   });
 
   it('opens egress to the API server only because the source is api', () => {
-    const egress = JSON.stringify((findObject(objects, 'NetworkPolicy')!.spec as { egress: unknown }).egress);
+    const egress = JSON.stringify(
+      (findObject(objects, 'NetworkPolicy')!.spec as { egress: unknown }).egress,
+    );
     expect(egress).toContain('6443');
     const fileMode = renderChart('default-values.yaml', ['--set', 'networkPolicy.enabled=true']);
     expect(JSON.stringify(findObject(fileMode, 'NetworkPolicy')!.spec)).not.toContain('6443');

@@ -27,7 +27,13 @@ describe('helm/pps-gate', () => {
 
   describe.each(ciValuesFiles)('with ci/%s', (valuesFile) => {
     it('passes helm lint --strict', () => {
-      const result = runTool('helm', ['lint', '--strict', chartDir, '--values', `${chartDir}/ci/${valuesFile}`]);
+      const result = runTool('helm', [
+        'lint',
+        '--strict',
+        chartDir,
+        '--values',
+        `${chartDir}/ci/${valuesFile}`,
+      ]);
       expect(result.status, result.stdout + result.stderr).toBe(0);
     });
 
@@ -67,7 +73,10 @@ describe('offline manifest validation', () => {
 
   it('reports a typo in a deeply nested field as unknown', () => {
     const [deployment] = renderChart(undefined, ['--show-only', 'templates/deployment.yaml']);
-    const text = JSON.stringify(deployment).replace('"readOnlyRootFilesystem"', '"readOnlyRootFileSystem"');
+    const text = JSON.stringify(deployment).replace(
+      '"readOnlyRootFilesystem"',
+      '"readOnlyRootFileSystem"',
+    );
     expect(unknownFields(JSON.parse(text))).toEqual([
       '/spec/template/spec/containers/0/securityContext/readOnlyRootFileSystem',
     ]);

@@ -12,13 +12,36 @@ describe('values.schema.json', () => {
   });
 
   it.each([
-    ['a misspelt top-level key', ['--set', 'replicaCunt=2'], "additional properties 'replicaCunt' not allowed"],
-    ['a string where a count belongs', ['--set-string', 'replicaCount=two'], 'got string, want integer'],
-    ['a misspelt nested key', ['--set', 'config.sorce=api'], "additional properties 'sorce' not allowed"],
+    [
+      'a misspelt top-level key',
+      ['--set', 'replicaCunt=2'],
+      "additional properties 'replicaCunt' not allowed",
+    ],
+    [
+      'a string where a count belongs',
+      ['--set-string', 'replicaCount=two'],
+      'got string, want integer',
+    ],
+    [
+      'a misspelt nested key',
+      ['--set', 'config.sorce=api'],
+      "additional properties 'sorce' not allowed",
+    ],
     ['an unknown config source', ['--set', 'config.source=etcd'], '/config/source'],
     ['an unknown shape', ['--set', 'shape=daemonset'], '/shape'],
     ['an out-of-range port', ['--set', 'ports.grpc=70000'], '/ports/grpc'],
-    ['a misspelt issuer field', ['--set', 'config.issuers[0].issuer=https://a', '--set', 'config.issuers[0].audiences[0]=a', '--set', 'config.issuers[0].audience=a'], "'audience' not allowed"],
+    [
+      'a misspelt issuer field',
+      [
+        '--set',
+        'config.issuers[0].issuer=https://a',
+        '--set',
+        'config.issuers[0].audiences[0]=a',
+        '--set',
+        'config.issuers[0].audience=a',
+      ],
+      "'audience' not allowed",
+    ],
     ['an issuer without audiences', ['--set', 'config.issuers[0].issuer=https://a'], 'audiences'],
     ['a timeout Envoy cannot parse', ['--set', 'checkTimeout=6sec'], '/checkTimeout'],
     ['a probe type other than grpc or http', ['--set', 'probes.type=tcp'], '/probes/type'],

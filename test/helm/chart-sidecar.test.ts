@@ -33,7 +33,10 @@ describe('the sidecar shape', () => {
 
   it('renders the issuers and Envoy ConfigMaps but no Deployment, Service or PDB', () => {
     const kinds = renderChart('sidecar-values.yaml').map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(kinds.sort()).toEqual(['ConfigMap/rel-pps-gate-envoy', 'ConfigMap/rel-pps-gate-issuers']);
+    expect(kinds.sort()).toEqual([
+      'ConfigMap/rel-pps-gate-envoy',
+      'ConfigMap/rel-pps-gate-issuers',
+    ]);
   });
 
   it('binds the api-source Role to the app ServiceAccount named in values', () => {
@@ -57,7 +60,16 @@ describe('the sidecar shape', () => {
     expect(result.status, result.stderr).toBe(0);
     const deployment = findObject(parseManifests(result.stdout), 'Deployment', 'receiver')!;
     expect(await validateManifest(deployment)).toEqual([]);
-    const pod = (deployment.spec as { template: { spec: { containers: { name: string; env?: unknown; ports?: unknown }[]; volumes: { name: string }[] } } }).template.spec;
+    const pod = (
+      deployment.spec as {
+        template: {
+          spec: {
+            containers: { name: string; env?: unknown; ports?: unknown }[];
+            volumes: { name: string }[];
+          };
+        };
+      }
+    ).template.spec;
     expect(pod.containers.map((c) => c.name)).toEqual(['app', 'pps-gate']);
     // Loopback only: nothing but the pod's Envoy reaches it, so no ports or kubelet probes.
     expect(pod.containers[1]!.env).toEqual([{ name: 'PPS_GATE_HOST', value: '127.0.0.1' }]);
@@ -68,7 +80,15 @@ describe('the sidecar shape', () => {
 
 describe('NOTES.txt', () => {
   function notes(...args: string[]): string {
-    const result = runTool('helm', ['install', 'rel', chartDir, '--namespace', 'authz', '--dry-run=client', ...args]);
+    const result = runTool('helm', [
+      'install',
+      'rel',
+      chartDir,
+      '--namespace',
+      'authz',
+      '--dry-run=client',
+      ...args,
+    ]);
     if (result.status !== 0) throw new Error(result.stderr);
     return result.stdout.slice(result.stdout.indexOf('NOTES:'));
   }
@@ -76,7 +96,9 @@ describe('NOTES.txt', () => {
   it('prints this release Envoy cluster address and the Istio provider with explicit timeout and 503', () => {
     const text = notes();
     expect(text).toContain('address: rel-pps-gate.authz.svc.cluster.local, port_value: 9191');
-    expect(text).toMatch(/service: rel-pps-gate\.authz\.svc\.cluster\.local\n\s+port: 9191\n\s+timeout: 6s/);
+    expect(text).toMatch(
+      /service: rel-pps-gate\.authz\.svc\.cluster\.local\n\s+port: 9191\n\s+timeout: 6s/,
+    );
     expect(text).toContain('failOpen: false');
     expect(text).toContain('statusOnError: "503"');
     expect(text).toContain('every request is denied');

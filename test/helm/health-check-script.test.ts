@@ -49,16 +49,27 @@ describe('files/grpc-health-check.cjs', () => {
   beforeAll(async () => {
     protoDir = mkdtempSync(join(tmpdir(), 'pps-gate-health-'));
     writeFileSync(join(protoDir, 'health.proto'), healthProto);
-    const definition = grpc.loadPackageDefinition(loadSync(join(protoDir, 'health.proto'), { enums: String })) as any;
-    server.addService(definition.grpc.health.v1.Health.service, {
-      check(call: grpc.ServerUnaryCall<{ service: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
+    const definition = grpc.loadPackageDefinition(
+      loadSync(join(protoDir, 'health.proto'), { enums: String }),
+    );
+    const health = (definition.grpc as grpc.GrpcObject).health as grpc.GrpcObject;
+    const service = ((health.v1 as grpc.GrpcObject).Health as grpc.ServiceClientConstructor)
+      .service;
+    server.addService(service, {
+      check(
+        call: grpc.ServerUnaryCall<{ service: string }, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) {
         const status = statuses[call.request.service];
-        if (status === undefined) callback({ code: grpc.status.NOT_FOUND, details: 'unknown service' });
+        if (status === undefined)
+          callback({ code: grpc.status.NOT_FOUND, details: 'unknown service' });
         else callback(null, { status });
       },
     });
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      );
     });
     target = `127.0.0.1:${port}`;
   });

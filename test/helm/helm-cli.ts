@@ -18,7 +18,12 @@ export const ciValuesFiles: string[] = readdirSync(join(chartDir, 'ci'))
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [key: string]: unknown;
 }
 
@@ -42,7 +47,11 @@ export function runTool(tool: 'helm' | 'kubectl', args: string[]): RunResult {
   const result = spawnSync(join(installTools(), tool), args, {
     encoding: 'utf8',
     // Offline: never read the developer's kubeconfig or talk to a cluster.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', KUBECONFIG: '/dev/null' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      KUBECONFIG: '/dev/null',
+    },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -65,6 +74,10 @@ export function renderChart(valuesFile?: string, extraArgs: string[] = []): K8sO
   return parseManifests(result.stdout);
 }
 
-export function findObject(objects: K8sObject[], kind: string, name?: string): K8sObject | undefined {
+export function findObject(
+  objects: K8sObject[],
+  kind: string,
+  name?: string,
+): K8sObject | undefined {
   return objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
 }

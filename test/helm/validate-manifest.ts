@@ -53,9 +53,15 @@ function droppedPaths(raw: unknown, typed: unknown, path: string): string[] {
 export function unknownFields(obj: K8sObject): string[] {
   const type = serializerType(obj.apiVersion, obj.kind);
   // An unknown type name round-trips untouched; prove the type exists before trusting a clean diff.
-  const probe = ObjectSerializer.serialize(ObjectSerializer.deserialize({ notAField: 1 }, type), type) as unknown;
+  const probe = ObjectSerializer.serialize(
+    ObjectSerializer.deserialize({ notAField: 1 }, type),
+    type,
+  ) as unknown;
   if (isRecord(probe) && 'notAField' in probe) return [`(client-node has no model ${type})`];
-  const roundTrip = ObjectSerializer.serialize(ObjectSerializer.deserialize(obj, type), type) as unknown;
+  const roundTrip = ObjectSerializer.serialize(
+    ObjectSerializer.deserialize(obj, type),
+    type,
+  ) as unknown;
   return droppedPaths(obj, roundTrip, '');
 }
 
