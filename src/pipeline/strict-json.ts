@@ -33,42 +33,36 @@ class Parser {
   parseValue(depth: number): unknown {
     if (depth > MAX_DEPTH) throw new StrictJsonError('JSON nested too deeply');
     this.skipWhitespace();
-    const c = this.text.charAt(this.pos);
-    if (c === '{') return this.parseObject(depth);
-    if (c === '[') return this.parseArray(depth);
-    if (c === '"') return this.parseString();
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x7b) return this.parseObject(depth);
+    if (c === 0x5b) return this.parseArray(depth);
+    if (c === 0x22) return this.parseString();
     return this.parseLiteral();
   }
 
   private parseObject(depth: number): Record<string, unknown> {
     this.pos++; // {
-    const result: Record<string, unknown> = {};
-    const seen = new Set<string>();
+    // A null-prototype object: a member called "__proto__" stays a plain own property, and the
+    // own-property test below is the duplicate check.
+    const result = Object.create(null) as Record<string, unknown>;
     this.skipWhitespace();
-    if (this.text.charAt(this.pos) === '}') {
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
       return result;
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text.charAt(this.pos) !== '"') throw new StrictJsonError('expected a member name');
+      if (this.text.charCodeAt(this.pos) !== 0x22) throw new StrictJsonError('expected a member name');
       const name = this.parseString();
-      if (seen.has(name)) throw new StrictJsonError(`duplicate member name "${name}"`);
-      seen.add(name);
+      if (name in result) throw new StrictJsonError(`duplicate member name "${name.slice(0, 40)}"`);
       this.skipWhitespace();
-      if (this.text.charAt(this.pos) !== ':') throw new StrictJsonError('expected ":"');
+      if (this.text.charCodeAt(this.pos) !== 0x3a) throw new StrictJsonError('expected ":"');
       this.pos++;
-      // defineProperty: a member called "__proto__" must stay a plain own property.
-      Object.defineProperty(result, name, {
-        value: this.parseValue(depth + 1),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      result[name] = this.parseValue(depth + 1);
       this.skipWhitespace();
-      const next = this.text.charAt(this.pos++);
-      if (next === '}') return result;
-      if (next !== ',') throw new StrictJsonError('expected "," or "}"');
+      const next = this.text.charCodeAt(this.pos++);
+      if (next === 0x7d) return result;
+      if (next !== 0x2c) throw new StrictJsonError('expected "," or "}"');
     }
   }
 
@@ -76,40 +70,45 @@ class Parser {
     this.pos++; // [
     const result: unknown[] = [];
     this.skipWhitespace();
-    if (this.text.charAt(this.pos) === ']') {
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
       return result;
     }
     for (;;) {
       result.push(this.parseValue(depth + 1));
       this.skipWhitespace();
-      const next = this.text.charAt(this.pos++);
-      if (next === ']') return result;
-      if (next !== ',') throw new StrictJsonError('expected "," or "]"');
+      const next = this.text.charCodeAt(this.pos++);
+      if (next === 0x5d) return result;
+      if (next !== 0x2c) throw new StrictJsonError('expected "," or "]"');
     }
   }
 
   private parseString(): string {
     const start = this.pos;
     this.pos++; // opening quote
+    let escaped = false;
     for (;;) {
       const c = this.text.charCodeAt(this.pos);
       if (Number.isNaN(c)) throw new StrictJsonError('unterminated string');
       if (c < 0x20) throw new StrictJsonError('control character in string');
-      if (c === 0x5c) this.pos += 2;
-      else if (c === 0x22) break;
+      if (c === 0x5c) {
+        escaped = true;
+        this.pos += 2;
+      } else if (c === 0x22) break;
       else this.pos++;
     }
     this.pos++; // closing quote
-    // Delegate escape decoding to JSON.parse, which validates \u and other escapes exactly.
-    return JSON.parse(this.text.slice(start, this.pos)) as string;
+    // Plain strings are sliced; escapes are decoded by JSON.parse, which validates them exactly.
+    return escaped ? (JSON.parse(this.text.slice(start, this.pos)) as string) : this.text.slice(start + 1, this.pos - 1);
   }
 
   private parseLiteral(): unknown {
     LITERAL.lastIndex = this.pos;
     const match = LITERAL.exec(this.text);
     if (match === null) throw new StrictJsonError('invalid JSON value');
-    this.pos += match[0].length;
-    return JSON.parse(match[0]) as unknown;
+    const literal = match[0];
+    this.pos += literal.length;
+    // The regex admits only JSON's number grammar, where Number() and JSON.parse agree.
+    return literal === 'true' ? true : literal === 'false' ? false : literal === 'null' ? null : Number(literal);
   }
 }
