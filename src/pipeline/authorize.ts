@@ -8,7 +8,7 @@ import type { IssuerPolicy } from '../config/gate-config.js';
 import { checkClaims, type CheckedClaims } from './check-claims.js';
 import { checkWebhookHeaders } from './check-webhook-headers.js';
 import { decodeToken, type DecodedToken } from './decode-token.js';
-import { isDeny, type Decision } from './decision.js';
+import { deny, isDeny, type Decision } from './decision.js';
 import { extractToken } from './extract-token.js';
 import { verifyToken } from './verify-token.js';
 import type { WebhookRequest } from './webhook-request.js';
@@ -20,11 +20,14 @@ export interface KeyResolver {
 export interface AuthorizeDeps {
   /** The config snapshot; read once per request, so a reload never changes a request midway. */
   readonly config: () => GateConfig;
+  /** False only while the API config source waits for its first ConfigMap: 503, retry. */
+  readonly hasConfig?: () => boolean;
   readonly keys: KeyResolver;
   readonly now: () => number;
 }
 
 export function authorize(request: WebhookRequest, deps: AuthorizeDeps): Decision | Promise<Decision> {
+  if (deps.hasConfig?.() === false) return deny('config_unavailable', 'no config loaded yet', { retryAfterSeconds: 1 });
   const config = deps.config();
   const framed = extractToken(request.headers.authorization, config.maxTokenBytes);
   if (isDeny(framed)) return framed;

@@ -32,8 +32,11 @@ export function parseTriggeredAt(value: string): TriggeredAt | string {
   if (day < 1 || day > daysInMonth(year, month)) return `has day ${day}, not in ${y}-${mo}`;
   if (hour > 23 || minute > 59 || second > 59) return 'has an out-of-range time of day';
   const offsetMinutes = zulu === undefined && sign !== undefined ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : 0;
-  if (Math.abs(offsetMinutes) > 18 * 60) return 'has an out-of-range UTC offset';
+  if (Number(offM) > 59 || Math.abs(offsetMinutes) > 18 * 60) return 'has an out-of-range UTC offset';
   const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
-  const epochMs = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear takes the year as written.
+  const utc = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
+  utc.setUTCFullYear(year);
+  const epochMs = utc.getTime() - offsetMinutes * 60_000;
   return { epochMs, iso: new Date(epochMs).toISOString() };
 }

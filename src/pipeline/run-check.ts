@@ -17,14 +17,17 @@ export type DecisionObserver = (report: DecisionReport) => void;
 
 export interface CheckDeps extends AuthorizeDeps {
   readonly observe: DecisionObserver;
+  /** Called once as a check arrives; `observe` closes it (in-flight metrics, drain visibility). */
+  readonly onReceived?: (transport: Transport) => void;
 }
 
 function internal(error: unknown): Decision {
-  return deny('internal', `unexpected error: ${(error as Error)?.message ?? String(error)}`);
+  return deny('internal', `unexpected error: ${(error as Error)?.message ?? String(error)}`, { retryAfterSeconds: 1 });
 }
 
 export function runCheck(request: WebhookRequest, transport: Transport, deps: CheckDeps): Decision | Promise<Decision> {
   const startedAt = performance.now();
+  deps.onReceived?.(transport);
   const report = (decision: Decision): Decision => {
     deps.observe({ transport, request, decision, latencyMs: performance.now() - startedAt });
     return decision;

@@ -1,0 +1,52 @@
+// The reason table: every code is either the sender's permanent fault (4xx) or ours, retryable (5xx).
+import { describe, expect, it } from 'vitest';
+import { GrpcCode, REASON_CODES, REASONS } from './reasons.js';
+
+describe('REASONS', () => {
+  it('pairs 4xx with permanent and 5xx with retryable for every reason', () => {
+    expect(REASON_CODES.length).toBeGreaterThanOrEqual(14);
+    for (const code of REASON_CODES) {
+      const spec = REASONS[code];
+      const permanent = spec.httpStatus >= 400 && spec.httpStatus < 500;
+      const retryable = spec.httpStatus >= 500 && spec.httpStatus < 600;
+      expect(permanent !== retryable, code).toBe(true);
+      expect(spec.retryable, code).toBe(retryable);
+    }
+  });
+
+  it('gives every reason a non-OK gRPC code that agrees with its HTTP status', () => {
+    const expected: Record<number, number> = {
+      400: GrpcCode.INVALID_ARGUMENT,
+      403: GrpcCode.UNAUTHENTICATED,
+      500: GrpcCode.INTERNAL,
+      503: GrpcCode.UNAVAILABLE,
+    };
+    for (const code of REASON_CODES) {
+      expect(REASONS[code].grpcCode, code).not.toBe(GrpcCode.OK);
+      expect(REASONS[code].grpcCode, code).toBe(expected[REASONS[code].httpStatus]);
+    }
+  });
+
+  it('answers token failures with 403, bad webhook headers with 400 and missing keys with 503', () => {
+    for (const code of [
+      'missing_token',
+      'malformed_token',
+      'untrusted_issuer',
+      'token_expired',
+      'unknown_key',
+      'invalid_signature',
+      'disallowed_algorithm',
+    ] as const) {
+      expect(REASONS[code].httpStatus, code).toBe(403);
+    }
+    expect(REASONS.invalid_webhook_headers.httpStatus).toBe(400);
+    expect(REASONS.keys_unavailable).toMatchObject({ httpStatus: 503, retryable: true });
+  });
+
+  it('has a public message for every reason, and never uses 410, which disables senders', () => {
+    for (const code of REASON_CODES) {
+      expect(REASONS[code].message.length, code).toBeGreaterThan(10);
+      expect(REASONS[code].httpStatus, code).not.toBe(410);
+    }
+  });
+});
