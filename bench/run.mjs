@@ -14,7 +14,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const PER_ROUND = Number(process.env.BENCH_ITERATIONS ?? 4000);
 
 const issuer = await startLocalIssuer({ project: 'bench' });
-const config = parseConfig(JSON.stringify({ issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }], allowInsecureHttp: true }), 'bench');
+const config = parseConfig(
+  JSON.stringify({
+    issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
+    allowInsecureHttp: true,
+  }),
+  'bench',
+);
 const keys = new KeyStore({ logger: silentLogger });
 await Promise.all(keys.applyConfig(config));
 const token = await issuer.sign();
@@ -22,13 +28,25 @@ const kid = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())
 const keyEntry = keys.resolve(config.issuers.get(issuer.issuer), kid, undefined, Date.now(), 0);
 const deps = { config: () => config, keys, now: Date.now };
 const request = {
-  id: undefined, method: 'POST', path: '/webhooks', receivedAtMs: Date.now(),
+  id: undefined,
+  method: 'POST',
+  path: '/webhooks',
+  receivedAtMs: Date.now(),
   headers: {
-    authorization: `Bearer ${token}`, 'x-pps-topic': 'orders/placed', 'x-pps-tenant-id': 'OU1243',
-    'x-pps-webhook-id': randomUUID(), 'x-pps-triggered-at': '2024-01-1T10:00:00.7777748Z',
+    authorization: `Bearer ${token}`,
+    'x-pps-topic': 'orders/placed',
+    'x-pps-tenant-id': 'OU1243',
+    'x-pps-webhook-id': randomUUID(),
+    'x-pps-triggered-at': '2024-01-1T10:00:00.7777748Z',
   },
 };
-const untrusted = { ...request, headers: { ...request.headers, authorization: `Bearer ${await (await startLocalIssuer({ project: 'stranger' })).sign()}` } };
+const untrusted = {
+  ...request,
+  headers: {
+    ...request.headers,
+    authorization: `Bearer ${await (await startLocalIssuer({ project: 'stranger' })).sign()}`,
+  },
+};
 
 async function timeRound(fn) {
   const start = process.hrtime.bigint();
@@ -37,7 +55,12 @@ async function timeRound(fn) {
 }
 
 const cases = {
-  'baseline: jose jwtVerify (iss, aud, alg)': () => jwtVerify(token, keyEntry.key, { issuer: issuer.issuer, audience: issuer.audience, algorithms: ['RS256'] }),
+  'baseline: jose jwtVerify (iss, aud, alg)': () =>
+    jwtVerify(token, keyEntry.key, {
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      algorithms: ['RS256'],
+    }),
   'pps-gate: authorize() allow, cached key': async () => {
     const d = await authorize(request, deps);
     if (!d.allowed) throw new Error(`unexpected deny ${d.reason}`);
@@ -51,12 +74,16 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const baseline = median(samples[Object.keys(cases)[0]]);
-console.log(`\n${ROUNDS} rounds x ${PER_ROUND} ops, Node ${process.version}; medians (µs/op) and ratio to baseline\n`);
+console.log(
+  `\n${ROUNDS} rounds x ${PER_ROUND} ops, Node ${process.version}; medians (µs/op) and ratio to baseline\n`,
+);
 for (const [name, xs] of Object.entries(samples)) {
   const m = median(xs);
   console.log(`${name.padEnd(52)} ${m.toFixed(2).padStart(8)} µs   x${(m / baseline).toFixed(2)}`);
 }
 const mem = process.memoryUsage();
-console.log(`\nrss ${(mem.rss / 1048576).toFixed(1)} MiB, heapUsed ${(mem.heapUsed / 1048576).toFixed(1)} MiB`);
+console.log(
+  `\nrss ${(mem.rss / 1048576).toFixed(1)} MiB, heapUsed ${(mem.heapUsed / 1048576).toFixed(1)} MiB`,
+);
 keys.close();
 process.exit(0);

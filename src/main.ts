@@ -2,6 +2,8 @@
 // pps-gate's entry point: picks the command and exits with its status. Wiring only.
 import { demoCommand } from './cli/demo.js';
 import { serveCommand } from './cli/serve.js';
+import { handleFatalErrors, reportFatal } from './lifecycle/fatal-errors.js';
+import { createLogger } from './telemetry/logger.js';
 
 const USAGE = `usage: pps-gate <command>
   serve   run the ext_authz gRPC service, HTTP forward-auth and admin endpoints (serve --help)
@@ -26,15 +28,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`pps-gate: uncaught error: ${error.stack ?? error.message}\n`);
-  process.exit(70);
-});
+// Until a command sets up its own logger, uncaught errors go to a default one; either way they
+// are logged as JSON (or pretty on a TTY) at fatal, and the process exits 70.
+const fallbackLogger = createLogger('info');
+handleFatalErrors(fallbackLogger);
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`pps-gate: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  },
+  // A command that fails to start (a port in use, say) is not a bug: exit 1, still logged.
+  (error: unknown) =>
+    reportFatal(fallbackLogger, 'commandFailed', error, (code) => process.exit(code), 1),
 );

@@ -15,7 +15,10 @@ interface DemoCase {
   readonly headers?: Record<string, string | undefined>;
 }
 
-function webhookHeaders(token: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+function webhookHeaders(
+  token: string,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string> {
   const headers: Record<string, string | undefined> = {
     authorization: `Bearer ${token}`,
     'x-pps-topic': 'orders/placed',
@@ -24,13 +27,20 @@ function webhookHeaders(token: string, overrides: Record<string, string | undefi
     'x-pps-triggered-at': '2024-01-1T10:00:00.7777748Z',
     ...overrides,
   };
-  return Object.fromEntries(Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined),
+  );
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
-  const line = (row: string[]): string => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+  const line = (row: string[]): string =>
+    row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ');
+  return [
+    line(rows[0]!),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 export async function demoCommand(argv: readonly string[]): Promise<number> {
@@ -39,35 +49,66 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   const stranger = await startLocalIssuer({ project: 'someone-else' });
   const upstream = await startSampleUpstream();
   const config = parseConfig(
-    JSON.stringify({ issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }], allowInsecureHttp: true }),
+    JSON.stringify({
+      issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
+      allowInsecureHttp: true,
+    }),
     'demo (embedded)',
   );
-  const gate = await startGate({ config, host: '127.0.0.1', grpcPort: 0, httpPort: 0, adminPort: 0, logger: createLogger('silent') });
+  const gate = await startGate({
+    config,
+    host: '127.0.0.1',
+    grpcPort: 0,
+    httpPort: 0,
+    adminPort: 0,
+    logger: createLogger('silent'),
+  });
   await gate.prefetched;
   const relay = createEnvoyLikeRelay(`127.0.0.1:${gate.grpcPort}`, upstream.url);
 
   const nowSec = Math.floor(Date.now() / 1000);
   const cases: DemoCase[] = [
     { name: 'valid webhook', token: (sign) => sign() },
-    { name: 'valid, spoofed x-pps-auth-subject', token: (sign) => sign(), headers: { 'x-pps-auth-subject': 'admin' } },
+    {
+      name: 'valid, spoofed x-pps-auth-subject',
+      token: (sign) => sign(),
+      headers: { 'x-pps-auth-subject': 'admin' },
+    },
     { name: 'expired token', token: (sign) => sign({ iat: nowSec - 7200, exp: nowSec - 3600 }) },
     { name: 'wrong audience', token: (sign) => sign({ aud: 'another-project' }) },
     { name: 'untrusted issuer', token: () => stranger.sign() },
     { name: 'tampered payload', token: async (sign) => tamper(await sign()) },
     { name: 'no token', token: () => Promise.resolve(''), headers: { authorization: undefined } },
-    { name: 'bad webhook id header', token: (sign) => sign(), headers: { 'x-pps-webhook-id': 'not-a-uuid' } },
-    { name: 'bad triggered-at header', token: (sign) => sign(), headers: { 'x-pps-triggered-at': 'yesterday' } },
+    {
+      name: 'bad webhook id header',
+      token: (sign) => sign(),
+      headers: { 'x-pps-webhook-id': 'not-a-uuid' },
+    },
+    {
+      name: 'bad triggered-at header',
+      token: (sign) => sign(),
+      headers: { 'x-pps-triggered-at': 'yesterday' },
+    },
   ];
   const rows = [['webhook', 'status', 'reason', 'upstream saw']];
   for (const demoCase of cases) {
     const token = await demoCase.token((claims) => issuer.sign({ claims }));
     const before = upstream.received.length;
-    const result = await relay.send('/webhooks/orders', webhookHeaders(token, demoCase.headers), '{"order":"A-1001"}');
+    const result = await relay.send(
+      '/webhooks/orders',
+      webhookHeaders(token, demoCase.headers),
+      '{"order":"A-1001"}',
+    );
     const seen = upstream.received[before];
-    const saw = seen === undefined ? '(nothing)' : `subject=${String(seen.headers['x-pps-auth-subject'])}, authorization ${seen.headers.authorization === undefined ? 'removed' : 'kept'}`;
+    const saw =
+      seen === undefined
+        ? '(nothing)'
+        : `subject=${String(seen.headers['x-pps-auth-subject'])}, authorization ${seen.headers.authorization === undefined ? 'removed' : 'kept'}`;
     rows.push([demoCase.name, String(result.status), result.reason ?? '-', saw]);
   }
-  process.stdout.write(`\npps-gate demo: issuer ${issuer.issuer}, gate gRPC :${gate.grpcPort}, HTTP :${gate.httpPort}\n\n${table(rows)}\n\n`);
+  process.stdout.write(
+    `\npps-gate demo: issuer ${issuer.issuer}, gate gRPC :${gate.grpcPort}, HTTP :${gate.httpPort}\n\n${table(rows)}\n\n`,
+  );
 
   const fresh = await issuer.sign();
   process.stdout.write(
@@ -97,7 +138,10 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
 /** Flips one claim byte so the signature no longer covers the payload. */
 function tamper(token: string): string {
   const [header, payload, signature] = token.split('.') as [string, string, string];
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
   claims.sub = 'someone-else';
   return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
 }

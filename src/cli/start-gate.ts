@@ -5,16 +5,22 @@ import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
 import { Readiness } from '../lifecycle/readiness.js';
 import type { CheckDeps, DecisionObserver } from '../pipeline/run-check.js';
-import { logDecision } from '../telemetry/decision-log.js';
+import { countInFlight } from '../telemetry/count-in-flight.js';
+import { createDecisionLog, type DecisionLogOptions } from '../telemetry/decision-log.js';
+import { decisionMetrics, keyMetricsEvents } from '../telemetry/metric-observers.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
+import { configRoute } from '../transport/http/admin-routes/config-route.js';
+import { keysRoute } from '../transport/http/admin-routes/keys-route.js';
+import { metricsRoute } from '../transport/http/admin-routes/metrics-route.js';
 import { startForwardAuthServer } from '../transport/http/forward-auth-server.js';
 import type { HttpServerHandle } from '../transport/http/listen.js';
 
 export interface GateOptions {
-  readonly config: GateConfig;
+  /** Absent while the API config source waits for its first ConfigMap: not ready, checks 503. */
+  readonly config: GateConfig | undefined;
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -22,6 +28,8 @@ export interface GateOptions {
   readonly logger: Logger;
   /** Prometheus metrics; absent in library use and some tests. */
   readonly metrics?: GateMetrics;
+  /** Decision log level and allow sampling (default: every decision at info). */
+  readonly decisionLog?: DecisionLogOptions;
   readonly now?: () => number;
   readonly keyEvents?: KeyStoreEvents;
   readonly observers?: readonly DecisionObserver[];
@@ -34,9 +42,10 @@ export interface Gate {
   readonly adminPort: number;
   readonly readiness: Readiness;
   readonly keys: KeyStore;
-  /** The snapshot new requests see. */
-  config(): GateConfig;
-  /** Atomically switches to a new snapshot; requests in flight keep the one they started with. */
+  /** The snapshot new requests see (`undefined` until the first config arrives). */
+  config(): GateConfig | undefined;
+  /** Atomically switches to a new snapshot; requests in flight keep the one they started with.
+   * The first one also satisfies readiness's 'config' condition. */
   swapConfig(next: GateConfig): void;
   /** Resolves when the start-up key prefetch has finished (succeeded or failed). */
   readonly prefetched: Promise<void>;
@@ -49,26 +58,49 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const now = options.now ?? Date.now;
   let current = options.config;
   const readiness = new Readiness();
-  const keys = new KeyStore({ logger, now, events: options.keyEvents ?? noKeyStoreEvents });
-  const prefetched = Promise.all(keys.applyConfig(current)).then(() => undefined);
-  readiness.satisfy('config');
+  const { metrics } = options;
+  const keyEvents =
+    metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents);
+  const keys = new KeyStore({ logger, now, events: keyEvents ?? noKeyStoreEvents });
+  metrics?.trackKeys(() => keys.describe());
+  if (current !== undefined) metrics?.setActiveConfig(current.hash, now());
+  const prefetched = Promise.all(current === undefined ? [] : keys.applyConfig(current)).then(
+    () => undefined,
+  );
+  if (current !== undefined) readiness.satisfy('config');
 
-  const observers = options.observers ?? [];
-  const deps: CheckDeps = {
-    config: () => current,
+  const observers = [
+    ...(metrics === undefined ? [] : [decisionMetrics(metrics)]),
+    ...(options.observers ?? []),
+  ];
+  const logDecision = createDecisionLog(logger, options.decisionLog);
+  const plainDeps: CheckDeps = {
+    config: () => {
+      // authorize asks hasConfig first, so only a bug gets here without a config.
+      if (current === undefined) throw new Error('no config loaded yet');
+      return current;
+    },
+    hasConfig: () => current !== undefined,
     keys,
     now,
     observe: (report) => {
-      logDecision(logger, report);
+      logDecision(report);
       for (const observer of observers) observer(report);
     },
+  };
+  const deps = metrics === undefined ? plainDeps : countInFlight(plainDeps, metrics.checksInFlight);
+  const adminRoutes: Record<string, AdminRoute> = {
+    ...(metrics === undefined ? {} : { '/metrics': metricsRoute(metrics.registry) }),
+    '/keys': keysRoute(() => keys.describe()),
+    '/config': configRoute(() => current),
+    ...options.adminRoutes,
   };
 
   let grpc: GrpcServerHandle | undefined;
   let http: HttpServerHandle | undefined;
   let admin: HttpServerHandle | undefined;
   try {
-    admin = await startAdminServer(options.host, options.adminPort, readiness, options.adminRoutes);
+    admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
     grpc = await startGrpcServer(options.host, options.grpcPort, deps, readiness);
     readiness.satisfy('grpc');
     http = await startForwardAuthServer(options.host, options.httpPort, deps);
@@ -92,6 +124,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
       // Prefetches of added issuers run in the background; readiness never waits on an issuer.
       void Promise.all(keys.applyConfig(next));
       current = next;
+      readiness.satisfy('config');
     },
     async close(drainTimeoutMs) {
       readiness.startDraining();

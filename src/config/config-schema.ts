@@ -9,7 +9,9 @@ const algorithm = z.enum(DEFAULT_ALGORITHMS, {
 
 const audiences = z.union([
   z.literal('*'),
-  z.array(z.string().min(1, 'audience must not be empty')).min(1, 'list at least one audience, or "*"'),
+  z
+    .array(z.string().min(1, 'audience must not be empty'))
+    .min(1, 'list at least one audience, or "*"'),
 ]);
 
 const issuerEntry = z.strictObject({
@@ -21,23 +23,46 @@ const issuerEntry = z.strictObject({
 });
 
 const jwks = z.strictObject({
-  cacheTtlSeconds: z.number().int().min(1).max(7 * 86_400).default(3600),
+  cacheTtlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3600),
   minRefreshIntervalSeconds: z.number().int().min(1).max(3600).default(30),
   fetchTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
-  maxStalenessSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
-  maxResponseBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  maxStalenessSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
 });
 
 export const configSchema = z
   .strictObject({
     issuers: z.array(issuerEntry).min(1, 'list at least one trusted issuer').optional(),
     trusted_issuers: z
-      .record(z.string().min(1), z.union([z.null(), z.literal('*'), z.array(z.string().min(1)).min(1)]))
+      .record(
+        z.string().min(1),
+        z.union([z.null(), z.literal('*'), z.array(z.string().min(1)).min(1)]),
+      )
       .optional(),
     jwks: jwks.default(jwks.parse({})),
     clockSkewSeconds: z.number().int().min(0).max(600).default(60),
     allowInsecureHttp: z.boolean().default(false),
-    maxTokenBytes: z.number().int().min(1024).max(64 * 1024).default(8192),
+    maxTokenBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024)
+      .default(8192),
   })
   .refine((c) => (c.issuers === undefined) !== (c.trusted_issuers === undefined), {
     message: 'give exactly one of "issuers" (list) or "trusted_issuers" (map)',

@@ -1,9 +1,15 @@
 // The validated, immutable configuration snapshot every request reads once at its start.
 
 export const DEFAULT_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
   'EdDSA',
 ] as const;
 export type SigningAlgorithm = (typeof DEFAULT_ALGORITHMS)[number];

@@ -42,7 +42,9 @@ function checkUrl(value: string, field: string, source: string, allowInsecureHtt
     );
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new ConfigError(`invalid config in ${source}: ${field}: "${value}" must not carry a query, fragment or credentials`);
+    throw new ConfigError(
+      `invalid config in ${source}: ${field}: "${value}" must not carry a query, fragment or credentials`,
+    );
   }
 }
 
@@ -60,13 +62,18 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
   entries.forEach((entry, index) => {
     const field = doc.issuers ? `issuers[${index}]` : `trusted_issuers["${entry.issuer}"]`;
     checkUrl(entry.issuer, `${field}.issuer`, source, doc.allowInsecureHttp);
-    if (entry.jwksUri !== undefined) checkUrl(entry.jwksUri, `${field}.jwksUri`, source, doc.allowInsecureHttp);
+    if (entry.jwksUri !== undefined)
+      checkUrl(entry.jwksUri, `${field}.jwksUri`, source, doc.allowInsecureHttp);
     if (policies.has(entry.issuer)) {
-      throw new ConfigError(`invalid config in ${source}: ${field}.issuer: "${entry.issuer}" is listed twice`);
+      throw new ConfigError(
+        `invalid config in ${source}: ${field}.issuer: "${entry.issuer}" is listed twice`,
+      );
     }
     const audiences = entry.audiences === '*' ? 'any' : entry.audiences;
     if (audiences !== 'any' && audiences.includes('*')) {
-      throw new ConfigError(`invalid config in ${source}: ${field}.audiences: "*" must stand alone`);
+      throw new ConfigError(
+        `invalid config in ${source}: ${field}.audiences: "*" must stand alone`,
+      );
     }
     policies.set(entry.issuer, {
       issuer: entry.issuer,
@@ -85,7 +92,9 @@ export function parseConfig(text: string, source: string): GateConfig {
   try {
     raw = parseYaml(text, { uniqueKeys: true, maxAliasCount: 100 });
   } catch (error) {
-    throw new ConfigError(`invalid config in ${source}: not valid YAML/JSON: ${(error as Error).message}`);
+    throw new ConfigError(
+      `invalid config in ${source}: not valid YAML/JSON: ${(error as Error).message}`,
+    );
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`invalid config in ${source}: expected a mapping at the top level`);

@@ -44,14 +44,27 @@ export interface LocalIssuer {
 
 let keyCounter = 0;
 
-export async function createSigningKey(alg: 'RS256' | 'ES256' | 'EdDSA' | 'PS256', publishAlg = true): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+export async function createSigningKey(
+  alg: 'RS256' | 'ES256' | 'EdDSA' | 'PS256',
+  publishAlg = true,
+): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  });
   const kid = `${alg.toLowerCase()}-${Date.now().toString(36)}-${(keyCounter++).toString(36)}`;
-  const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', ...(publishAlg ? { alg } : {}) };
+  const publicJwk = {
+    ...(await exportJWK(publicKey)),
+    kid,
+    use: 'sig',
+    ...(publishAlg ? { alg } : {}),
+  };
   return { kid, alg, privateKey, publicJwk };
 }
 
-export async function startLocalIssuer(options: { project?: string; audience?: string; port?: number } = {}): Promise<LocalIssuer> {
+export async function startLocalIssuer(
+  options: { project?: string; audience?: string; port?: number } = {},
+): Promise<LocalIssuer> {
   const project = options.project ?? 'pps-local-dev';
   const published: SigningKey[] = [];
   let current = await createSigningKey('RS256');
@@ -75,17 +88,25 @@ export async function startLocalIssuer(options: { project?: string; audience?: s
           response.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
           return;
         case 'garbage':
-          response.writeHead(200, { 'content-type': 'application/json' }).end('<html>not json</html>');
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end('<html>not json</html>');
           return;
         case 'redirect':
           response.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end();
           return;
         case 'huge':
-          response.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+          response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(`{"keys":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
           return;
         default: {
           const body = isDiscovery
-            ? { issuer: handle.issuer, jwks_uri: handle.jwksUri, id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'] }
+            ? {
+                issuer: handle.issuer,
+                jwks_uri: handle.jwksUri,
+                id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+              }
             : { keys: published.map((k) => k.publicJwk) };
           response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         }
@@ -132,7 +153,12 @@ export async function startLocalIssuer(options: { project?: string; audience?: s
         if (value === undefined) delete claims[name];
         else claims[name] = value;
       }
-      const header = { alg: key.alg, kid: signOptions.kid ?? key.kid, typ: 'JWT', ...signOptions.header };
+      const header = {
+        alg: key.alg,
+        kid: signOptions.kid ?? key.kid,
+        typ: 'JWT',
+        ...signOptions.header,
+      };
       return new SignJWT(claims).setProtectedHeader(header).sign(key.privateKey);
     },
     async rotate(alg = 'RS256', publishAlg = true) {

@@ -52,6 +52,12 @@ export const REASONS = {
     retryable: true,
     message: 'the issuer signing keys are temporarily unavailable; retry later',
   },
+  config_unavailable: {
+    httpStatus: 503,
+    grpcCode: GrpcCode.UNAVAILABLE,
+    retryable: true,
+    message: 'the gate has no trusted-issuer config yet; retry later',
+  },
   internal: {
     httpStatus: 500,
     grpcCode: GrpcCode.INTERNAL,

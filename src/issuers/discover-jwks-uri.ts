@@ -13,7 +13,9 @@ export async function discoverJwksUri(issuer: string, limits: FetchLimits): Prom
   if (doc === null || typeof doc !== 'object') throw new KeyFetchError(`${url}: not a JSON object`);
   const { issuer: named, jwks_uri: jwksUri } = doc as Record<string, unknown>;
   if (named !== issuer) {
-    throw new KeyFetchError(`${url}: document names issuer ${JSON.stringify(named)}, not the configured one`);
+    throw new KeyFetchError(
+      `${url}: document names issuer ${JSON.stringify(named)}, not the configured one`,
+    );
   }
   if (typeof jwksUri !== 'string') throw new KeyFetchError(`${url}: jwks_uri is missing`);
   return jwksUri;

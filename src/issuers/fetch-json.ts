@@ -13,7 +13,8 @@ export interface FetchLimits {
 
 async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw new KeyFetchError(`${url}: body of ${declared} bytes exceeds ${maxBytes}`);
+  if (declared > maxBytes)
+    throw new KeyFetchError(`${url}: body of ${declared} bytes exceeds ${maxBytes}`);
   if (response.body === null) return '';
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -33,14 +34,22 @@ export async function fetchJson(url: string, limits: FetchLimits): Promise<unkno
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { redirect: 'manual', signal, headers: { accept: 'application/json' } });
+    response = await fetch(url, {
+      redirect: 'manual',
+      signal,
+      headers: { accept: 'application/json' },
+    });
   } catch (error) {
-    const cause = (error as Error).name === 'TimeoutError' ? `timed out after ${limits.timeoutMs} ms` : describeCause(error);
+    const cause =
+      (error as Error).name === 'TimeoutError'
+        ? `timed out after ${limits.timeoutMs} ms`
+        : describeCause(error);
     throw new KeyFetchError(`${url}: ${cause}`);
   }
   try {
     if (response.status !== 200) {
-      const redirect = response.status >= 300 && response.status < 400 ? ' (redirects are refused)' : '';
+      const redirect =
+        response.status >= 300 && response.status < 400 ? ' (redirects are refused)' : '';
       throw new KeyFetchError(`${url}: HTTP ${response.status}${redirect}`);
     }
     const text = await readCapped(response, limits.maxBytes, url);
@@ -51,11 +60,15 @@ export async function fetchJson(url: string, limits: FetchLimits): Promise<unkno
     }
   } catch (error) {
     if (error instanceof KeyFetchError) throw error;
-    const cause = (error as Error).name === 'TimeoutError' ? `timed out after ${limits.timeoutMs} ms` : describeCause(error);
+    const cause =
+      (error as Error).name === 'TimeoutError'
+        ? `timed out after ${limits.timeoutMs} ms`
+        : describeCause(error);
     throw new KeyFetchError(`${url}: ${cause}`);
   } finally {
     // Release the connection when we stopped reading early.
-    if (response.body !== null && !response.bodyUsed) void response.body.cancel().catch(() => undefined);
+    if (response.body !== null && !response.bodyUsed)
+      void response.body.cancel().catch(() => undefined);
   }
 }
 

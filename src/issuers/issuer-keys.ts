@@ -60,7 +60,12 @@ export class IssuerKeys {
    * fetched clearly after the token was issued lacks it; otherwise it is 503, so a genuinely
    * rotated-in key is never answered with a permanent 4xx.
    */
-  resolve(kid: string, issuedAt: number | undefined, receivedAtMs: number, skewMs: number): KeyLookup | Promise<KeyLookup> {
+  resolve(
+    kid: string,
+    issuedAt: number | undefined,
+    receivedAtMs: number,
+    skewMs: number,
+  ): KeyLookup | Promise<KeyLookup> {
     const set = this.current;
     if (set !== undefined && this.isUsable(set)) {
       if (this.options.now() - set.fetchedAtMs > this.settings.cacheTtlMs) void this.refresh();
@@ -92,7 +97,14 @@ export class IssuerKeys {
     return {
       issuer: this.options.issuer,
       jwksUri: set?.jwksUri ?? this.options.jwksUri ?? this.discovered?.uri,
-      keys: set === undefined ? [] : [...set.keys.values()].map((k) => ({ kid: k.kid, alg: k.alg, type: k.key.asymmetricKeyType })),
+      keys:
+        set === undefined
+          ? []
+          : [...set.keys.values()].map((k) => ({
+              kid: k.kid,
+              alg: k.alg,
+              type: k.key.asymmetricKeyType,
+            })),
       fetchedAtMs: set?.fetchedAtMs,
       ageMs: set === undefined ? undefined : now - set.fetchedAtMs,
       stale: set !== undefined && now - set.fetchedAtMs > this.settings.cacheTtlMs,
@@ -117,18 +129,29 @@ export class IssuerKeys {
     return this.lastAttemptMs + Math.min(backoff, Math.max(MAX_BACKOFF_MS, interval));
   }
 
-  private afterRefetch(kid: string, issuedAt: number | undefined, receivedAtMs: number, skewMs: number): KeyLookup {
+  private afterRefetch(
+    kid: string,
+    issuedAt: number | undefined,
+    receivedAtMs: number,
+    skewMs: number,
+  ): KeyLookup {
     const set = this.current;
     if (set === undefined || !this.isUsable(set)) return this.unavailable();
     const entry = set.keys.get(kid);
     if (entry !== undefined) return entry;
-    return provesAbsence(set, issuedAt, receivedAtMs, skewMs) ? this.unknownKey(kid) : this.unavailable();
+    return provesAbsence(set, issuedAt, receivedAtMs, skewMs)
+      ? this.unknownKey(kid)
+      : this.unavailable();
   }
 
   private unknownKey(kid: string): Deny {
-    return deny('unknown_key', `kid ${JSON.stringify(kid.slice(0, 64))} is not in the current key set`, {
-      issuer: this.options.issuer,
-    });
+    return deny(
+      'unknown_key',
+      `kid ${JSON.stringify(kid.slice(0, 64))} is not in the current key set`,
+      {
+        issuer: this.options.issuer,
+      },
+    );
   }
 
   private unavailable(): Deny {
@@ -158,7 +181,11 @@ export class IssuerKeys {
     if (this.options.jwksUri !== undefined) return this.options.jwksUri;
     // Rediscover once the document is as old as the key TTL, or after a failed attempt.
     const known = this.discovered;
-    if (known !== undefined && this.consecutiveFailures === 0 && startedAtMs - known.atMs < this.settings.cacheTtlMs) {
+    if (
+      known !== undefined &&
+      this.consecutiveFailures === 0 &&
+      startedAtMs - known.atMs < this.settings.cacheTtlMs
+    ) {
       return known.uri;
     }
     const uri = await discoverJwksUri(this.options.issuer, this.limits());
@@ -173,20 +200,33 @@ export class IssuerKeys {
     try {
       const uri = await this.jwksUri(startedAtMs);
       const parsed = parseJwks(await fetchJson(uri, this.limits()), uri);
-      if (parsed.keys.size === 0) throw new KeyFetchError(`${uri}: no usable signing keys (${parsed.skipped.join('; ')})`);
-      if (parsed.skipped.length > 0) logger.debug({ issuer, skipped: parsed.skipped }, 'some published keys were skipped');
+      if (parsed.keys.size === 0)
+        throw new KeyFetchError(`${uri}: no usable signing keys (${parsed.skipped.join('; ')})`);
+      if (parsed.skipped.length > 0)
+        logger.debug({ issuer, skipped: parsed.skipped }, 'some published keys were skipped');
       if (this.disposed) return;
       const previous = this.current;
-      this.current = { keys: parsed.keys, fetchStartedAtMs: startedAtMs, fetchedAtMs: now(), jwksUri: uri };
+      this.current = {
+        keys: parsed.keys,
+        fetchStartedAtMs: startedAtMs,
+        fetchedAtMs: now(),
+        jwksUri: uri,
+      };
       this.consecutiveFailures = 0;
       events.onFetch(issuer, 'success', now() - startedAtMs);
       reportKeyChanges(previous?.keys, parsed.keys, issuer, logger, events);
     } catch (error) {
       this.consecutiveFailures++;
-      const message = error instanceof KeyFetchError ? error.message : `unexpected: ${(error as Error).message}`;
+      const message =
+        error instanceof KeyFetchError ? error.message : `unexpected: ${(error as Error).message}`;
       events.onFetch(issuer, 'failure', now() - startedAtMs);
       logger.warn(
-        { issuer, error: message, consecutiveFailures: this.consecutiveFailures, servingLastGood: this.current !== undefined },
+        {
+          issuer,
+          error: message,
+          consecutiveFailures: this.consecutiveFailures,
+          servingLastGood: this.current !== undefined,
+        },
         'key set fetch failed',
       );
     }
@@ -217,7 +257,12 @@ export interface IssuerKeysView {
 }
 
 /** A set proves a kid absent only if fetched after the request arrived or well after `iat`. */
-function provesAbsence(set: KeySet, issuedAt: number | undefined, receivedAtMs: number, skewMs: number): boolean {
+function provesAbsence(
+  set: KeySet,
+  issuedAt: number | undefined,
+  receivedAtMs: number,
+  skewMs: number,
+): boolean {
   if (set.fetchStartedAtMs >= receivedAtMs) return true;
   return issuedAt !== undefined && set.fetchStartedAtMs > issuedAt * 1000 + 1000 + skewMs;
 }

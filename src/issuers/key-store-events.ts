@@ -2,7 +2,12 @@
 export interface KeyStoreEvents {
   onFetch(issuer: string, result: 'success' | 'failure', durationMs: number): void;
   /** `initial` is true for an issuer's first successful fetch. */
-  onKeysChanged(issuer: string, added: readonly string[], removed: readonly string[], initial: boolean): void;
+  onKeysChanged(
+    issuer: string,
+    added: readonly string[],
+    removed: readonly string[],
+    initial: boolean,
+  ): void;
 }
 
 export const noKeyStoreEvents: KeyStoreEvents = {

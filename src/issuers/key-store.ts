@@ -25,7 +25,11 @@ export class KeyStore {
     const started: Promise<void>[] = [];
     for (const [issuer, keys] of this.byIssuer) {
       const policy = config.issuers.get(issuer);
-      if (policy === undefined || policy.jwksUri !== keys.jwksUriOption || config.allowInsecureHttp !== keys.allowInsecureHttp) {
+      if (
+        policy === undefined ||
+        policy.jwksUri !== keys.jwksUriOption ||
+        config.allowInsecureHttp !== keys.allowInsecureHttp
+      ) {
         keys.cache.dispose();
         this.byIssuer.delete(issuer);
       }
@@ -45,19 +49,32 @@ export class KeyStore {
         logger: this.options.logger,
         events: this.options.events ?? noKeyStoreEvents,
       });
-      this.byIssuer.set(policy.issuer, { cache, jwksUriOption: policy.jwksUri, allowInsecureHttp: config.allowInsecureHttp });
+      this.byIssuer.set(policy.issuer, {
+        cache,
+        jwksUriOption: policy.jwksUri,
+        allowInsecureHttp: config.allowInsecureHttp,
+      });
       const prefetch = cache.refresh();
       if (prefetch !== undefined) started.push(prefetch);
     }
     return started;
   }
 
-  resolve(policy: IssuerPolicy, kid: string, issuedAt: number | undefined, receivedAtMs: number, skewMs: number): KeyLookup | Promise<KeyLookup> {
+  resolve(
+    policy: IssuerPolicy,
+    kid: string,
+    issuedAt: number | undefined,
+    receivedAtMs: number,
+    skewMs: number,
+  ): KeyLookup | Promise<KeyLookup> {
     const entry = this.byIssuer.get(policy.issuer);
     // Only a request still holding a pre-reload snapshot can ask for a removed issuer: retryable,
     // and its retry meets the new config.
     if (entry === undefined) {
-      return deny('keys_unavailable', 'issuer was removed by a config reload', { issuer: policy.issuer, retryAfterSeconds: 1 });
+      return deny('keys_unavailable', 'issuer was removed by a config reload', {
+        issuer: policy.issuer,
+        retryAfterSeconds: 1,
+      });
     }
     return entry.cache.resolve(kid, issuedAt, receivedAtMs, skewMs);
   }

@@ -24,14 +24,28 @@ export function parseJwks(doc: unknown, url: string): ParsedJwks {
   const keys = new Map<string, PublicKeyEntry>();
   const skipped: string[] = [];
   for (const [index, jwk] of list.entries()) {
-    if (jwk === null || typeof jwk !== 'object') throw new KeyFetchError(`${url}: keys[${index}] is not an object`);
+    if (jwk === null || typeof jwk !== 'object')
+      throw new KeyFetchError(`${url}: keys[${index}] is not an object`);
     const { kid, kty, use, alg, d } = jwk as Record<string, unknown>;
     // A published private key means the set is broken (or hostile): trust none of it.
-    if (d !== undefined) throw new KeyFetchError(`${url}: keys[${index}] contains private key material`);
-    if (typeof kid !== 'string' || kid === '') { skipped.push(`keys[${index}]: no kid`); continue; }
-    if (use !== undefined && use !== 'sig') { skipped.push(`${kid}: use ${JSON.stringify(use)}`); continue; }
-    if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') { skipped.push(`${kid}: kty ${JSON.stringify(kty)}`); continue; }
-    if (keys.has(kid)) { skipped.push(`${kid}: duplicate kid, first one kept`); continue; }
+    if (d !== undefined)
+      throw new KeyFetchError(`${url}: keys[${index}] contains private key material`);
+    if (typeof kid !== 'string' || kid === '') {
+      skipped.push(`keys[${index}]: no kid`);
+      continue;
+    }
+    if (use !== undefined && use !== 'sig') {
+      skipped.push(`${kid}: use ${JSON.stringify(use)}`);
+      continue;
+    }
+    if (kty !== 'RSA' && kty !== 'EC' && kty !== 'OKP') {
+      skipped.push(`${kid}: kty ${JSON.stringify(kty)}`);
+      continue;
+    }
+    if (keys.has(kid)) {
+      skipped.push(`${kid}: duplicate kid, first one kept`);
+      continue;
+    }
     let key: KeyObject;
     try {
       key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
@@ -40,7 +54,10 @@ export function parseJwks(doc: unknown, url: string): ParsedJwks {
       continue;
     }
     const bits = key.asymmetricKeyDetails?.modulusLength;
-    if (bits !== undefined && bits < MIN_RSA_BITS) { skipped.push(`${kid}: RSA key of ${bits} bits`); continue; }
+    if (bits !== undefined && bits < MIN_RSA_BITS) {
+      skipped.push(`${kid}: RSA key of ${bits} bits`);
+      continue;
+    }
     keys.set(kid, { kid, alg: typeof alg === 'string' ? alg : undefined, key });
   }
   return { keys, skipped };

@@ -14,7 +14,13 @@ import { verifyToken } from './verify-token.js';
 import type { WebhookRequest } from './webhook-request.js';
 
 export interface KeyResolver {
-  resolve(policy: IssuerPolicy, kid: string, issuedAt: number | undefined, receivedAtMs: number, skewMs: number): KeyLookup | Promise<KeyLookup>;
+  resolve(
+    policy: IssuerPolicy,
+    kid: string,
+    issuedAt: number | undefined,
+    receivedAtMs: number,
+    skewMs: number,
+  ): KeyLookup | Promise<KeyLookup>;
 }
 
 export interface AuthorizeDeps {
@@ -26,8 +32,12 @@ export interface AuthorizeDeps {
   readonly now: () => number;
 }
 
-export function authorize(request: WebhookRequest, deps: AuthorizeDeps): Decision | Promise<Decision> {
-  if (deps.hasConfig?.() === false) return deny('config_unavailable', 'no config loaded yet', { retryAfterSeconds: 1 });
+export function authorize(
+  request: WebhookRequest,
+  deps: AuthorizeDeps,
+): Decision | Promise<Decision> {
+  if (deps.hasConfig?.() === false)
+    return deny('config_unavailable', 'no config loaded yet', { retryAfterSeconds: 1 });
   const config = deps.config();
   const framed = extractToken(request.headers.authorization, config.maxTokenBytes);
   if (isDeny(framed)) return framed;
@@ -35,7 +45,13 @@ export function authorize(request: WebhookRequest, deps: AuthorizeDeps): Decisio
   if (isDeny(decoded)) return decoded;
   const checked = checkClaims(decoded, config, deps.now());
   if (isDeny(checked)) return checked;
-  const key = deps.keys.resolve(checked.policy, decoded.kid, checked.issuedAt, request.receivedAtMs, config.clockSkewSeconds * 1000);
+  const key = deps.keys.resolve(
+    checked.policy,
+    decoded.kid,
+    checked.issuedAt,
+    request.receivedAtMs,
+    config.clockSkewSeconds * 1000,
+  );
   const finish = (lookup: KeyLookup): Promise<Decision> =>
     verifyAndDecide(request, framed.token, framed.payload, decoded, checked, lookup, config, deps);
   return key instanceof Promise ? key.then(finish) : finish(key);

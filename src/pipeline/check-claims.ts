@@ -23,7 +23,10 @@ function numericDate(value: unknown): number | undefined | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function matchAudience(aud: unknown, allowed: IssuerPolicy['audiences']): string | null | undefined {
+function matchAudience(
+  aud: unknown,
+  allowed: IssuerPolicy['audiences'],
+): string | null | undefined {
   const list = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : null;
   if (list === null || list.length === 0 || !list.every((a) => typeof a === 'string')) return null;
   if (allowed === 'any') return list[0];
@@ -31,35 +34,59 @@ function matchAudience(aud: unknown, allowed: IssuerPolicy['audiences']): string
   return undefined;
 }
 
-export function checkClaims(token: DecodedToken, config: GateConfig, nowMs: number): CheckedClaims | Deny {
+export function checkClaims(
+  token: DecodedToken,
+  config: GateConfig,
+  nowMs: number,
+): CheckedClaims | Deny {
   const { claims } = token;
   const iss = claims.iss;
   const policy = typeof iss === 'string' ? config.issuers.get(iss) : undefined;
   if (policy === undefined) {
-    return deny('untrusted_issuer', typeof iss === 'string' ? `iss ${JSON.stringify(iss.slice(0, 200))} is not trusted` : 'iss is missing');
+    return deny(
+      'untrusted_issuer',
+      typeof iss === 'string'
+        ? `iss ${JSON.stringify(iss.slice(0, 200))} is not trusted`
+        : 'iss is missing',
+    );
   }
   const issuer = policy.issuer;
   if (!policy.algorithms.has(token.alg)) {
-    return deny('disallowed_algorithm', `alg ${JSON.stringify(token.alg.slice(0, 20))} is not allowed for this issuer`, { issuer });
+    return deny(
+      'disallowed_algorithm',
+      `alg ${JSON.stringify(token.alg.slice(0, 20))} is not allowed for this issuer`,
+      { issuer },
+    );
   }
   const now = nowMs / 1000;
   const skew = config.clockSkewSeconds;
   const exp = numericDate(claims.exp);
-  if (exp === undefined || exp === null) return deny('invalid_claims', 'exp must be a finite NumericDate', { issuer });
-  if (exp <= now - skew) return deny('token_expired', `expired ${Math.round(now - exp)} s ago`, { issuer });
+  if (exp === undefined || exp === null)
+    return deny('invalid_claims', 'exp must be a finite NumericDate', { issuer });
+  if (exp <= now - skew)
+    return deny('token_expired', `expired ${Math.round(now - exp)} s ago`, { issuer });
   const nbf = numericDate(claims.nbf);
   if (nbf === null) return deny('invalid_claims', 'nbf must be a finite NumericDate', { issuer });
-  if (nbf !== undefined && nbf > now + skew) return deny('token_not_yet_valid', 'nbf is in the future', { issuer });
+  if (nbf !== undefined && nbf > now + skew)
+    return deny('token_not_yet_valid', 'nbf is in the future', { issuer });
   const iat = numericDate(claims.iat);
   if (iat === null) return deny('invalid_claims', 'iat must be a finite NumericDate', { issuer });
-  if (iat !== undefined && iat > now + skew) return deny('token_not_yet_valid', 'iat is in the future', { issuer });
+  if (iat !== undefined && iat > now + skew)
+    return deny('token_not_yet_valid', 'iat is in the future', { issuer });
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length > MAX_SUBJECT_LENGTH || !HEADER_SAFE.test(sub)) {
     return deny('invalid_claims', 'sub must be 1 to 255 printable ASCII characters', { issuer });
   }
   const audience = matchAudience(claims.aud, policy.audiences);
-  if (audience === null) return deny('invalid_claims', 'aud must be a string or a non-empty array of strings', { issuer });
-  if (audience === undefined) return deny('invalid_audience', 'no audience of the token is allowed for its issuer', { issuer });
-  if (!HEADER_SAFE.test(audience) || audience.length > 512) return deny('invalid_claims', 'aud must be printable ASCII', { issuer });
+  if (audience === null)
+    return deny('invalid_claims', 'aud must be a string or a non-empty array of strings', {
+      issuer,
+    });
+  if (audience === undefined)
+    return deny('invalid_audience', 'no audience of the token is allowed for its issuer', {
+      issuer,
+    });
+  if (!HEADER_SAFE.test(audience) || audience.length > 512)
+    return deny('invalid_claims', 'aud must be printable ASCII', { issuer });
   return { policy, subject: sub, audience, issuedAt: iat };
 }

@@ -18,15 +18,24 @@ export function checkWebhookHeaders(request: WebhookRequest): WebhookInfo | Deny
   const { headers } = request;
   const topic = headers['x-pps-topic'];
   if (topic === undefined || topic === '') return invalid('X-Pps-Topic', 'is missing');
-  if (!TOPIC.test(topic)) return invalid('X-Pps-Topic', 'must look like "orders/placed" (letters, digits, . _ : / -; at most 200)');
+  if (!TOPIC.test(topic))
+    return invalid(
+      'X-Pps-Topic',
+      'must look like "orders/placed" (letters, digits, . _ : / -; at most 200)',
+    );
   const tenantId = headers['x-pps-tenant-id'];
   if (tenantId === undefined || tenantId === '') return invalid('X-Pps-Tenant-Id', 'is missing');
-  if (!TENANT_ID.test(tenantId)) return invalid('X-Pps-Tenant-Id', 'must look like "OU1243" (letters, digits, . _ -; at most 128)');
+  if (!TENANT_ID.test(tenantId))
+    return invalid(
+      'X-Pps-Tenant-Id',
+      'must look like "OU1243" (letters, digits, . _ -; at most 128)',
+    );
   const webhookId = headers['x-pps-webhook-id'];
   if (webhookId === undefined || webhookId === '') return invalid('X-Pps-Webhook-Id', 'is missing');
   if (!UUID.test(webhookId)) return invalid('X-Pps-Webhook-Id', 'must be one UUID');
   const triggeredAtRaw = headers['x-pps-triggered-at'];
-  if (triggeredAtRaw === undefined || triggeredAtRaw === '') return invalid('X-Pps-Triggered-At', 'is missing');
+  if (triggeredAtRaw === undefined || triggeredAtRaw === '')
+    return invalid('X-Pps-Triggered-At', 'is missing');
   const triggeredAt = parseTriggeredAt(triggeredAtRaw);
   if (typeof triggeredAt === 'string') return invalid('X-Pps-Triggered-At', triggeredAt);
   return { topic, tenantId, webhookId: webhookId.toLowerCase(), triggeredAt: triggeredAt.iso };

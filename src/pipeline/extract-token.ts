@@ -45,11 +45,17 @@ export function extractToken(
       : deny('missing_token', 'Authorization scheme is not Bearer');
   }
   const [, header = '', payload = '', signature = ''] = match;
-  const token = authorization.slice(authorization.length - header.length - payload.length - signature.length - 2);
+  const token = authorization.slice(
+    authorization.length - header.length - payload.length - signature.length - 2,
+  );
   if (token.length > maxTokenBytes) {
     return deny('malformed_token', `token is ${token.length} bytes, over ${maxTokenBytes}`);
   }
-  if (!isCanonicalBase64Url(header) || !isCanonicalBase64Url(payload) || !isCanonicalBase64Url(signature)) {
+  if (
+    !isCanonicalBase64Url(header) ||
+    !isCanonicalBase64Url(payload) ||
+    !isCanonicalBase64Url(signature)
+  ) {
     return deny('malformed_token', 'token segment is not canonical base64url');
   }
   return { token, header, payload, signature };

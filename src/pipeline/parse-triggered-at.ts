@@ -4,7 +4,8 @@
 // strict in value: one- or two-digit fields, any fraction length, and a real calendar date.
 
 // year-month-day, 'T'/'t'/space, hour:minute[:second[.fraction]], then 'Z' or a zero/explicit offset.
-const SHAPE = /^(\d{4})-(\d{1,2})-(\d{1,2})[Tt ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+const SHAPE =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})[Tt ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
 export interface TriggeredAt {
   readonly epochMs: number;
@@ -31,8 +32,12 @@ export function parseTriggeredAt(value: string): TriggeredAt | string {
   if (month < 1 || month > 12) return `has month ${month}`;
   if (day < 1 || day > daysInMonth(year, month)) return `has day ${day}, not in ${y}-${mo}`;
   if (hour > 23 || minute > 59 || second > 59) return 'has an out-of-range time of day';
-  const offsetMinutes = zulu === undefined && sign !== undefined ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM)) : 0;
-  if (Number(offM) > 59 || Math.abs(offsetMinutes) > 18 * 60) return 'has an out-of-range UTC offset';
+  const offsetMinutes =
+    zulu === undefined && sign !== undefined
+      ? (sign === '-' ? -1 : 1) * (Number(offH) * 60 + Number(offM))
+      : 0;
+  if (Number(offM) > 59 || Math.abs(offsetMinutes) > 18 * 60)
+    return 'has an out-of-range UTC offset';
   const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
   // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear takes the year as written.
   const utc = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));

@@ -22,10 +22,16 @@ export interface CheckDeps extends AuthorizeDeps {
 }
 
 function internal(error: unknown): Decision {
-  return deny('internal', `unexpected error: ${(error as Error)?.message ?? String(error)}`, { retryAfterSeconds: 1 });
+  return deny('internal', `unexpected error: ${(error as Error)?.message ?? String(error)}`, {
+    retryAfterSeconds: 1,
+  });
 }
 
-export function runCheck(request: WebhookRequest, transport: Transport, deps: CheckDeps): Decision | Promise<Decision> {
+export function runCheck(
+  request: WebhookRequest,
+  transport: Transport,
+  deps: CheckDeps,
+): Decision | Promise<Decision> {
   const startedAt = performance.now();
   deps.onReceived?.(transport);
   const report = (decision: Decision): Decision => {
@@ -38,5 +44,7 @@ export function runCheck(request: WebhookRequest, transport: Transport, deps: Ch
   } catch (error) {
     return report(internal(error));
   }
-  return result instanceof Promise ? result.then(report, (error: unknown) => report(internal(error))) : report(result);
+  return result instanceof Promise
+    ? result.then(report, (error: unknown) => report(internal(error)))
+    : report(result);
 }

@@ -52,7 +52,8 @@ class Parser {
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text.charCodeAt(this.pos) !== 0x22) throw new StrictJsonError('expected a member name');
+      if (this.text.charCodeAt(this.pos) !== 0x22)
+        throw new StrictJsonError('expected a member name');
       const name = this.parseString();
       if (name in result) throw new StrictJsonError(`duplicate member name "${name.slice(0, 40)}"`);
       this.skipWhitespace();
@@ -99,7 +100,9 @@ class Parser {
     }
     this.pos++; // closing quote
     // Plain strings are sliced; escapes are decoded by JSON.parse, which validates them exactly.
-    return escaped ? (JSON.parse(this.text.slice(start, this.pos)) as string) : this.text.slice(start + 1, this.pos - 1);
+    return escaped
+      ? (JSON.parse(this.text.slice(start, this.pos)) as string)
+      : this.text.slice(start + 1, this.pos - 1);
   }
 
   private parseLiteral(): unknown {
@@ -109,6 +112,12 @@ class Parser {
     const literal = match[0];
     this.pos += literal.length;
     // The regex admits only JSON's number grammar, where Number() and JSON.parse agree.
-    return literal === 'true' ? true : literal === 'false' ? false : literal === 'null' ? null : Number(literal);
+    return literal === 'true'
+      ? true
+      : literal === 'false'
+        ? false
+        : literal === 'null'
+          ? null
+          : Number(literal);
   }
 }

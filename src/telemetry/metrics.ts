@@ -1,7 +1,9 @@
 // Every Prometheus metric pps-gate exports, in one place, on its own registry. Labels come from
 // bounded sets only: reason codes, decisions, transports, configured issuers; never a token,
 // tenant or webhook id.
+// Key-set gauges are computed at scrape time from the key caches, so the hot path never touches them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IssuerKeysView } from '../issuers/issuer-keys.js';
 
 export class GateMetrics {
   readonly registry = new Registry();
@@ -21,10 +23,24 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
+  readonly checksInFlight = new Gauge({
+    name: 'pps_gate_checks_in_flight',
+    help: 'Checks received and not yet answered (a drain waits for these).',
+    registers: [this.registry],
+  });
+
   readonly jwksFetches = new Counter({
     name: 'pps_gate_jwks_fetches_total',
     help: 'Discovery + JWKS fetches by issuer and result (success/failure).',
     labelNames: ['issuer', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jwksFetchDuration = new Histogram({
+    name: 'pps_gate_jwks_fetch_duration_seconds',
+    help: 'Time a discovery + JWKS fetch took, by issuer.',
+    labelNames: ['issuer'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
 
@@ -35,30 +51,35 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
-  readonly keySetAge = new Gauge({
-    name: 'pps_gate_jwks_age_seconds',
-    help: 'Age of the key set currently served per issuer.',
-    labelNames: ['issuer'] as const,
-    registers: [this.registry],
-  });
+  private keySource: () => readonly IssuerKeysView[] = () => [];
 
-  readonly keySetStale = new Gauge({
-    name: 'pps_gate_jwks_stale',
-    help: '1 when an issuer is served from a key set older than its cache TTL (refresh failing).',
-    labelNames: ['issuer'] as const,
-    registers: [this.registry],
-  });
+  readonly keySetAge = this.keyGauge(
+    'pps_gate_jwks_age_seconds',
+    'Age of the key set currently served per issuer (absent before the first fetch).',
+    (view) => (view.ageMs === undefined ? undefined : view.ageMs / 1000),
+  );
 
-  readonly keysPerIssuer = new Gauge({
-    name: 'pps_gate_jwks_keys',
-    help: 'Usable keys in the cached set per issuer.',
-    labelNames: ['issuer'] as const,
-    registers: [this.registry],
-  });
+  readonly keySetStale = this.keyGauge(
+    'pps_gate_jwks_stale',
+    '1 when an issuer is served from a key set older than its cache TTL (refresh failing).',
+    (view) => (view.stale ? 1 : 0),
+  );
+
+  readonly keysPerIssuer = this.keyGauge(
+    'pps_gate_jwks_keys',
+    'Usable keys in the cached set per issuer (0 when none can be served).',
+    (view) => (view.usable ? view.keys.length : 0),
+  );
+
+  readonly keyFetchFailures = this.keyGauge(
+    'pps_gate_jwks_consecutive_failures',
+    'Key set fetches failed in a row per issuer (0 after a success).',
+    (view) => view.consecutiveFailures,
+  );
 
   readonly configReloads = new Counter({
     name: 'pps_gate_config_reloads_total',
-    help: 'Config reload attempts by result (success, invalid, unchanged, source_error).',
+    help: 'Config reload attempts by result (success, invalid, unchanged, deleted, source_error) and source (file, api).',
     labelNames: ['result', 'source'] as const,
     registers: [this.registry],
   });
@@ -77,7 +98,13 @@ export class GateMetrics {
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'pps_gate_' });
+    if (options.processMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'pps_gate_' });
+  }
+
+  /** Where the key-set gauges read from at scrape time (the gate's KeyStore.describe). */
+  trackKeys(source: () => readonly IssuerKeysView[]): void {
+    this.keySource = source;
   }
 
   /** Records the active config (one hash label at a time keeps cardinality at one). */
@@ -85,5 +112,27 @@ export class GateMetrics {
     this.configInfo.reset();
     this.configInfo.set({ hash }, 1);
     this.configLastSuccess.set(loadedAtMs / 1000);
+  }
+
+  private keyGauge(
+    name: string,
+    help: string,
+    value: (view: IssuerKeysView) => number | undefined,
+  ): Gauge<'issuer'> {
+    const views = (): readonly IssuerKeysView[] => this.keySource();
+    return new Gauge({
+      name,
+      help,
+      labelNames: ['issuer'] as const,
+      registers: [this.registry],
+      // Reset first: an issuer removed by a reload must disappear from the exposition.
+      collect(this: Gauge<'issuer'>) {
+        this.reset();
+        for (const view of views()) {
+          const v = value(view);
+          if (v !== undefined) this.set({ issuer: view.issuer }, v);
+        }
+      },
+    });
   }
 }

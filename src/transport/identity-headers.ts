@@ -5,7 +5,12 @@ import type { Allow, Deny } from '../pipeline/decision.js';
 
 export const RESERVED_PREFIX = 'x-pps-auth-';
 
-export const IDENTITY_HEADERS = ['x-pps-auth-issuer', 'x-pps-auth-subject', 'x-pps-auth-audience', 'x-pps-auth-claims'] as const;
+export const IDENTITY_HEADERS = [
+  'x-pps-auth-issuer',
+  'x-pps-auth-subject',
+  'x-pps-auth-audience',
+  'x-pps-auth-claims',
+] as const;
 
 export function identityHeaders(allow: Allow): [string, string][] {
   const { identity } = allow;
@@ -22,10 +27,14 @@ export function identityHeaders(allow: Allow): [string, string][] {
  * it) and any client-sent reserved header pps-gate does not itself set (those are overwritten;
  * Envoy applies removals after additions, so removing them would drop ours too).
  */
-export function headersToRemove(allow: Allow, requestHeaders: Readonly<Record<string, string>>): string[] {
+export function headersToRemove(
+  allow: Allow,
+  requestHeaders: Readonly<Record<string, string>>,
+): string[] {
   const remove = allow.forwardToken ? [] : ['authorization'];
   for (const name in requestHeaders) {
-    if (name.startsWith(RESERVED_PREFIX) && !(IDENTITY_HEADERS as readonly string[]).includes(name)) remove.push(name);
+    if (name.startsWith(RESERVED_PREFIX) && !(IDENTITY_HEADERS as readonly string[]).includes(name))
+      remove.push(name);
   }
   return remove;
 }

@@ -27,15 +27,24 @@ function* rawHeaderEntries(list: HeaderValueMessage[]): Generator<[string, strin
   for (const header of list) {
     if (header.key === undefined) continue;
     // Header bytes are not necessarily UTF-8; latin1 keeps every byte distinct.
-    const value = header.raw_value !== undefined && header.raw_value.length > 0 ? header.raw_value.toString('latin1') : (header.value ?? '');
+    const value =
+      header.raw_value !== undefined && header.raw_value.length > 0
+        ? header.raw_value.toString('latin1')
+        : (header.value ?? '');
     yield [header.key, value];
   }
 }
 
-export function toWebhookRequest(message: CheckRequestMessage, receivedAtMs: number): WebhookRequest {
+export function toWebhookRequest(
+  message: CheckRequestMessage,
+  receivedAtMs: number,
+): WebhookRequest {
   const http = message.attributes?.request?.http ?? {};
   const raw = http.header_map?.headers;
-  const headers = raw !== undefined && raw.length > 0 ? mergeHeaders(rawHeaderEntries(raw)) : mergeHeaders(Object.entries(http.headers ?? {}));
+  const headers =
+    raw !== undefined && raw.length > 0
+      ? mergeHeaders(rawHeaderEntries(raw))
+      : mergeHeaders(Object.entries(http.headers ?? {}));
   return {
     id: http.id || headers['x-request-id'],
     method: http.method ?? headers[':method'] ?? '',

@@ -21,7 +21,11 @@ export interface CheckResponseMessage {
 
 function setHeader(key: string, value: string): HeaderValueOption {
   // append_action for current Envoys; append:false for those that only honour the old field.
-  return { header: { key, value }, append: { value: false }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' };
+  return {
+    header: { key, value },
+    append: { value: false },
+    append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+  };
 }
 
 export function toCheckResponse(decision: Decision, request: WebhookRequest): CheckResponseMessage {
@@ -43,8 +47,12 @@ export function toCheckResponse(decision: Decision, request: WebhookRequest): Ch
     };
   }
   const spec = REASONS[decision.reason];
-  const headers = [setHeader('content-type', 'application/json'), setHeader('x-pps-gate-reason', decision.reason)];
-  if (decision.retryAfterSeconds !== undefined) headers.push(setHeader('retry-after', String(decision.retryAfterSeconds)));
+  const headers = [
+    setHeader('content-type', 'application/json'),
+    setHeader('x-pps-gate-reason', decision.reason),
+  ];
+  if (decision.retryAfterSeconds !== undefined)
+    headers.push(setHeader('retry-after', String(decision.retryAfterSeconds)));
   return {
     status: { code: spec.grpcCode, message: decision.reason },
     denied_response: { status: { code: spec.httpStatus }, headers, body: denyBody(decision) },

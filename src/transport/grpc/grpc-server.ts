@@ -17,28 +17,51 @@ export interface GrpcServerHandle {
   close(graceMs: number): Promise<void>;
 }
 
-export async function startGrpcServer(host: string, port: number, deps: CheckDeps, readiness: Readiness): Promise<GrpcServerHandle> {
+export async function startGrpcServer(
+  host: string,
+  port: number,
+  deps: CheckDeps,
+  readiness: Readiness,
+): Promise<GrpcServerHandle> {
   const protos = loadGateProtos();
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
   server.addService(protos.authorization.service, {
-    Check(call: ServerUnaryCall<CheckRequestMessage, unknown>, callback: sendUnaryData<unknown>): void {
+    Check(
+      call: ServerUnaryCall<CheckRequestMessage, unknown>,
+      callback: sendUnaryData<unknown>,
+    ): void {
       let request;
       try {
         request = toWebhookRequest(call.request, deps.now());
       } catch (error) {
-        const decision: Decision = deny('internal', `cannot read CheckRequest: ${(error as Error).message}`);
-        callback(null, toCheckResponse(decision, { id: undefined, method: '', path: '', headers: {}, receivedAtMs: deps.now() }));
+        const decision: Decision = deny(
+          'internal',
+          `cannot read CheckRequest: ${(error as Error).message}`,
+        );
+        callback(
+          null,
+          toCheckResponse(decision, {
+            id: undefined,
+            method: '',
+            path: '',
+            headers: {},
+            receivedAtMs: deps.now(),
+          }),
+        );
         return;
       }
       const result = runCheck(request, 'grpc', deps);
-      if (result instanceof Promise) void result.then((decision) => callback(null, toCheckResponse(decision, request)));
+      if (result instanceof Promise)
+        void result.then((decision) => callback(null, toCheckResponse(decision, request)));
       else callback(null, toCheckResponse(result, request));
     },
   });
   server.addService(protos.health.service, healthService(readiness));
   const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+    server.bindAsync(
+      `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
     );
   });
   return {

@@ -1,6 +1,12 @@
 // grpc.health.v1.Health (https://github.com/grpc/grpc/blob/master/doc/health-checking.md), used by
 // Kubernetes' native gRPC probes and Envoy health checks. "" is the whole server.
-import { status as grpcStatus, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  status as grpcStatus,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import type { Readiness } from '../../lifecycle/readiness.js';
 
 export const AUTHORIZATION_SERVICE = 'envoy.service.auth.v3.Authorization';
@@ -32,10 +38,18 @@ export function healthService(readiness: Readiness): UntypedServiceImplementatio
         if (current !== last) call.write({ status: current });
         last = current;
       };
-      send();
-      readiness.on('change', send);
-      call.on('cancelled', () => readiness.off('change', send));
-      call.on('close', () => readiness.off('change', send));
+      // Once draining, NOT_SERVING is the last word: ending the stream lets the server's graceful
+      // shutdown finish instead of waiting on this never-ending call until the drain timeout.
+      const sendOrEnd = (): void => {
+        send();
+        if (!readiness.missing.includes('draining')) return;
+        readiness.off('change', sendOrEnd);
+        call.end();
+      };
+      readiness.on('change', sendOrEnd);
+      call.on('cancelled', () => readiness.off('change', sendOrEnd));
+      call.on('close', () => readiness.off('change', sendOrEnd));
+      sendOrEnd();
     },
   };
 }

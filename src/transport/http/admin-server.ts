@@ -9,7 +9,12 @@ export type AdminRoute = (response: ServerResponse) => void | Promise<void>;
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+  response
+    .writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+    })
+    .end(text);
 }
 
 export async function startAdminServer(
@@ -29,12 +34,18 @@ export async function startAdminServer(
       return;
     }
     if (path === '/readyz') {
-      sendJson(response, readiness.ready ? 200 : 503, { ready: readiness.ready, waitingFor: readiness.missing });
+      sendJson(response, readiness.ready ? 200 : 503, {
+        ready: readiness.ready,
+        waitingFor: readiness.missing,
+      });
       return;
     }
     const route = routes[path];
     if (route === undefined) {
-      sendJson(response, 404, { error: `no route ${path}`, routes: ['/healthz', '/readyz', ...Object.keys(routes)] });
+      sendJson(response, 404, {
+        error: `no route ${path}`,
+        routes: ['/healthz', '/readyz', ...Object.keys(routes)],
+      });
       return;
     }
     Promise.resolve(route(response)).catch((error: unknown) => {

@@ -8,7 +8,19 @@ export interface HttpServerHandle {
   close(graceMs: number): Promise<void>;
 }
 
-export async function listen(server: Server, host: string, port: number): Promise<HttpServerHandle> {
+export async function listen(
+  server: Server,
+  host: string,
+  port: number,
+): Promise<HttpServerHandle> {
+  let closing = false;
+  // A keep-alive connection busy when close() began turns idle once its answer is sent; without
+  // this it would hold close() open until the drain timeout (or keepAliveTimeout) ran out.
+  server.on('request', (_request, response) => {
+    response.once('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -20,6 +32,7 @@ export async function listen(server: Server, host: string, port: number): Promis
     port: (server.address() as AddressInfo).port,
     close: (graceMs) =>
       new Promise<void>((resolve) => {
+        closing = true;
         const force = setTimeout(() => {
           server.closeAllConnections();
           resolve();

@@ -1,0 +1,134 @@
+// Turns what a config source sees into config swaps: identical text is ignored, new text is
+// parsed and validated in full before anything changes, an invalid edit keeps the last good
+// config serving, and every outcome is logged once and counted in pps_gate_config_reloads_total.
+import { createHash } from 'node:crypto';
+import type { Logger } from '../telemetry/logger.js';
+import type { GateMetrics } from '../telemetry/metrics.js';
+import type { ConfigSource } from './config-source.js';
+import type { GateConfig } from './gate-config.js';
+import { ConfigError, parseConfig } from './parse-config.js';
+
+export type ReloadResult = 'success' | 'invalid' | 'unchanged' | 'deleted' | 'source_error';
+
+export interface ConfigReloaderOptions {
+  readonly source: ConfigSource;
+  /** The config already serving (file source: loaded at start-up), with the text it came from. */
+  readonly initial?: { readonly config: GateConfig; readonly text: string };
+  /** Swaps the snapshot; called only with a fully validated config whose hash changed. */
+  readonly apply: (next: GateConfig) => void;
+  readonly logger: Logger;
+  readonly metrics?: GateMetrics;
+  readonly now?: () => number;
+}
+
+export interface ConfigReloader {
+  current(): GateConfig | undefined;
+  /** Settles on the first config: resolves once one is active; rejects when the very first content
+   * is invalid (start-up with an invalid config is fatal). Already resolved with `initial`. */
+  readonly configured: Promise<GateConfig>;
+  close(): Promise<void>;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function issuerChanges(
+  before: GateConfig | undefined,
+  after: GateConfig,
+): { added: string[]; removed: string[] } {
+  const old = before?.issuers ?? new Map<string, unknown>();
+  return {
+    added: [...after.issuers.keys()].filter((issuer) => !old.has(issuer)),
+    removed: [...old.keys()].filter((issuer) => !after.issuers.has(issuer)),
+  };
+}
+
+export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloader {
+  const { source, logger, metrics } = options;
+  const now = options.now ?? Date.now;
+  const log = logger.child({ configSource: source.kind, config: source.description });
+  let current = options.initial?.config;
+  let lastTextHash = options.initial === undefined ? undefined : sha256(options.initial.text);
+  let settle: { resolve(config: GateConfig): void; reject(error: Error): void } | undefined;
+  const configured = new Promise<GateConfig>((resolve, reject) => (settle = { resolve, reject }));
+  // A caller that only cares about later reloads may never look at `configured`.
+  configured.catch(() => undefined);
+  if (current !== undefined) {
+    settle?.resolve(current);
+    metrics?.setActiveConfig(current.hash, now());
+  }
+  const count = (result: ReloadResult): void =>
+    metrics?.configReloads.inc({ result, source: source.kind });
+
+  source.start({
+    content(text) {
+      const textHash = sha256(text);
+      if (textHash === lastTextHash) return;
+      lastTextHash = textHash;
+      let next: GateConfig;
+      try {
+        next = parseConfig(text, source.description);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        count('invalid');
+        if (current === undefined) {
+          log.fatal({ error: error.message }, 'config rejected at start-up');
+          settle?.reject(error);
+          return;
+        }
+        log.error(
+          { error: error.message, activeHash: current.hash },
+          'config reload rejected; the last good config keeps serving',
+        );
+        return;
+      }
+      if (next.hash === current?.hash) {
+        count('unchanged');
+        log.debug({ hash: next.hash }, 'config text changed but its meaning did not');
+        return;
+      }
+      const changes = issuerChanges(current, next);
+      const previousHash = current?.hash;
+      try {
+        options.apply(next);
+      } catch (error) {
+        // A bug, not a bad edit: keep the old snapshot and say so; the next edit tries again.
+        lastTextHash = undefined;
+        count('source_error');
+        log.error(
+          { error: (error as Error).message, activeHash: previousHash },
+          'config swap failed; the last good config keeps serving',
+        );
+        return;
+      }
+      current = next;
+      count('success');
+      metrics?.setActiveConfig(next.hash, now());
+      settle?.resolve(next);
+      log.info(
+        { hash: next.hash, previousHash, issuers: [...next.issuers.keys()], ...changes },
+        'config reloaded',
+      );
+    },
+    missing(detail) {
+      // Forget the text so that the same content coming back is judged again (and counted).
+      lastTextHash = undefined;
+      count('deleted');
+      log.warn(
+        { detail, activeHash: current?.hash },
+        current === undefined
+          ? 'config not found yet; waiting for it'
+          : 'config source is gone; the last good config keeps serving',
+      );
+    },
+    failed(detail) {
+      count('source_error');
+      log.warn({ detail, activeHash: current?.hash }, 'config source failed; retrying');
+    },
+  });
+
+  return {
+    current: () => current,
+    configured,
+    close: () => source.close(),
+  };
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../config/parse-config.js';
+import type { GateConfig } from '../../../config/gate-config.js';
+import { renderConfig } from './config-route.js';
+import { redactUrl } from './redact-url.js';
+
+describe('renderConfig', () => {
+  const config = parseConfig(
+    JSON.stringify({
+      issuers: [
+        {
+          issuer: 'https://a.test',
+          audiences: ['x', 'y'],
+          algorithms: ['RS256'],
+          jwksUri: 'https://a.test/jwks',
+        },
+        { issuer: 'https://b.test', audiences: '*', forwardToken: true },
+      ],
+      clockSkewSeconds: 30,
+    }),
+    'config.yaml',
+  );
+
+  it('renders issuer sets as arrays with the hash and source', () => {
+    expect(renderConfig(config)).toEqual({
+      hash: config.hash,
+      source: 'config.yaml',
+      issuers: [
+        {
+          issuer: 'https://a.test',
+          audiences: ['x', 'y'],
+          jwksUri: 'https://a.test/jwks',
+          algorithms: ['RS256'],
+          forwardToken: false,
+        },
+        {
+          issuer: 'https://b.test',
+          audiences: '*',
+          jwksUri: null,
+          algorithms: [...config.issuers.get('https://b.test')!.algorithms],
+          forwardToken: true,
+        },
+      ],
+      jwks: {
+        cacheTtlSeconds: 3600,
+        minRefreshIntervalSeconds: 30,
+        fetchTimeoutMs: 5000,
+        maxStalenessSeconds: 86400,
+        maxResponseBytes: 1048576,
+      },
+      clockSkewSeconds: 30,
+      allowInsecureHttp: false,
+      maxTokenBytes: 8192,
+    });
+  });
+
+  it('never shows a field it does not list, so a secret added to the config later stays hidden', () => {
+    const withSecret = {
+      ...config,
+      dedup: { redisUrl: 'redis://:hunter2@redis:6379' },
+    } as unknown as GateConfig;
+    expect(JSON.stringify(renderConfig(withSecret))).not.toContain('hunter2');
+  });
+});
+
+describe('redactUrl', () => {
+  it('masks credentials and query strings, keeping scheme, host and path', () => {
+    expect(redactUrl('https://user:pw@keys.test/jwks?api_key=abc#x')).toBe(
+      'https://redacted@keys.test/jwks?[redacted]',
+    );
+    expect(redactUrl('https://keys.test/jwks')).toBe('https://keys.test/jwks');
+    expect(redactUrl('not a url')).toBe('[unparseable url]');
+  });
+});

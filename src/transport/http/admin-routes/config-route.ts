@@ -1,0 +1,40 @@
+// GET /config on the admin port: the active config snapshot and its hash. Fields are listed one by
+// one on purpose: a field added to GateConfig later (a Redis URL, a password) never shows up here
+// until someone decides it is safe to.
+import type { GateConfig } from '../../../config/gate-config.js';
+import { sendJson, type AdminRoute } from '../admin-server.js';
+import { redactUrl } from './redact-url.js';
+
+export function renderConfig(config: GateConfig): Record<string, unknown> {
+  const { jwks } = config;
+  return {
+    hash: config.hash,
+    source: config.source,
+    issuers: [...config.issuers.values()].map((policy) => ({
+      issuer: policy.issuer,
+      audiences: policy.audiences === 'any' ? '*' : [...policy.audiences],
+      jwksUri: policy.jwksUri === undefined ? null : redactUrl(policy.jwksUri),
+      algorithms: [...policy.algorithms],
+      forwardToken: policy.forwardToken,
+    })),
+    jwks: {
+      cacheTtlSeconds: jwks.cacheTtlMs / 1000,
+      minRefreshIntervalSeconds: jwks.minRefreshIntervalMs / 1000,
+      fetchTimeoutMs: jwks.fetchTimeoutMs,
+      maxStalenessSeconds: jwks.maxStalenessMs / 1000,
+      maxResponseBytes: jwks.maxResponseBytes,
+    },
+    clockSkewSeconds: config.clockSkewSeconds,
+    allowInsecureHttp: config.allowInsecureHttp,
+    maxTokenBytes: config.maxTokenBytes,
+  };
+}
+
+/** `snapshot` is undefined while the gate waits for its first config (the Kubernetes API source). */
+export function configRoute(snapshot: () => GateConfig | undefined): AdminRoute {
+  return (response) => {
+    const config = snapshot();
+    if (config === undefined) sendJson(response, 503, { error: 'no config loaded yet' });
+    else sendJson(response, 200, renderConfig(config));
+  };
+}

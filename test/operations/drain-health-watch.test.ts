@@ -1,0 +1,55 @@
+// A grpc.health.v1 Watch stream (grpc-js clients with health checking keep one open) must follow
+// readiness into NOT_SERVING when a drain starts and then end, so it never holds the graceful
+// shutdown until the drain timeout force-cancels everything.
+import { credentials, type Client } from '@grpc/grpc-js';
+import { expect, it } from 'vitest';
+import { startGate } from '../../src/cli/start-gate.js';
+import { parseConfig } from '../../src/config/parse-config.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { loadGateProtos } from '../../src/transport/grpc/load-protos.js';
+
+type WatchFn = (request: unknown) => NodeJS.EventEmitter;
+
+it('ends a health Watch with NOT_SERVING when the drain starts, instead of being cancelled at the timeout', async () => {
+  // An issuer nobody serves: the prefetch fails, which readiness rightly ignores.
+  const config = parseConfig(
+    JSON.stringify({
+      issuers: [{ issuer: 'http://127.0.0.1:9/none', audiences: ['a'] }],
+      allowInsecureHttp: true,
+    }),
+    'watch test',
+  );
+  const gate = await startGate({
+    config,
+    host: '127.0.0.1',
+    grpcPort: 0,
+    httpPort: 0,
+    adminPort: 0,
+    logger: silentLogger,
+  });
+  const { health } = loadGateProtos();
+  const client = new health(
+    `127.0.0.1:${gate.grpcPort}`,
+    credentials.createInsecure(),
+  ) as unknown as Client & { Watch: WatchFn };
+  const statuses: unknown[] = [];
+  const stream = client.Watch({ service: '' });
+  const ended = new Promise<string>((resolve) => {
+    stream.on('end', () => resolve('end'));
+    stream.on('error', (error: Error) => resolve(`error: ${error.message}`));
+  });
+  await new Promise<void>((resolve) =>
+    stream.once(
+      'data',
+      (message: { status: unknown }) => (statuses.push(message.status), resolve()),
+    ),
+  );
+  stream.on('data', (message: { status: unknown }) => statuses.push(message.status));
+
+  // A 60 s drain: if the stream held it, the test would time out long before close() returned.
+  const closed = gate.close(60_000);
+  expect(await ended).toBe('end');
+  await closed;
+  client.close();
+  expect(statuses).toEqual([1, 2]); // SERVING (1), then NOT_SERVING (2), then the stream ends
+});
