@@ -6,6 +6,7 @@ import { parseConfig } from '../config/parse-config.js';
 import { createEnvoyLikeRelay } from '../dev/envoy-like-relay.js';
 import { startLocalIssuer } from '../dev/local-issuer.js';
 import { startSampleUpstream } from '../dev/sample-upstream.js';
+import { webhookHeaders } from '../dev/webhook-headers.js';
 import { createLogger } from '../telemetry/logger.js';
 import { startGate } from './start-gate.js';
 
@@ -13,23 +14,6 @@ interface DemoCase {
   readonly name: string;
   readonly token: (sign: (claims?: Record<string, unknown>) => Promise<string>) => Promise<string>;
   readonly headers?: Record<string, string | undefined>;
-}
-
-function webhookHeaders(
-  token: string,
-  overrides: Record<string, string | undefined> = {},
-): Record<string, string> {
-  const headers: Record<string, string | undefined> = {
-    authorization: `Bearer ${token}`,
-    'x-pps-topic': 'orders/placed',
-    'x-pps-tenant-id': 'OU1243',
-    'x-pps-webhook-id': randomUUID(),
-    'x-pps-triggered-at': '2024-01-1T10:00:00.7777748Z',
-    ...overrides,
-  };
-  return Object.fromEntries(
-    Object.entries(headers).filter((e): e is [string, string] => e[1] !== undefined),
-  );
 }
 
 function table(rows: string[][]): string {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { GateConfig } from './gate-config.js';
 import { ConfigError, parseConfig } from './parse-config.js';
 
-export function loadConfigFile(path: string): GateConfig {
+/** The validated config and the text it came from (the reloader compares texts). */
+export function readConfigFile(path: string): { config: GateConfig; text: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -12,5 +13,5 @@ export function loadConfigFile(path: string): GateConfig {
       `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  return parseConfig(text, path);
+  return { config: parseConfig(text, path), text };
 }

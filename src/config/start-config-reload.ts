@@ -1,13 +1,12 @@
 // Start-up and reload of the config, for `serve`: a file source must be valid before anything
 // listens (fatal otherwise); an API source may start empty and fill in when the ConfigMap arrives.
-import { readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
 import { startConfigReloader, type ConfigReloader } from './config-reloader.js';
 import type { ConfigSourceRef } from './config-source-ref.js';
 import type { GateConfig } from './gate-config.js';
-import { ConfigError, parseConfig } from './parse-config.js';
+import { readConfigFile } from './load-config.js';
 import { watchConfigFile } from './watch-config-file.js';
 
 export interface ConfigReloadDeps {
@@ -25,18 +24,6 @@ export interface PreparedConfig {
   follow(apply: (next: GateConfig) => void): ConfigReloader;
 }
 
-function readInitialFile(path: string): { config: GateConfig; text: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  return { config: parseConfig(text, path), text };
-}
-
 /** Throws (rejects with) ConfigError when a config file is missing or invalid. */
 export async function prepareConfigReload(
   ref: ConfigSourceRef,
@@ -44,7 +31,7 @@ export async function prepareConfigReload(
 ): Promise<PreparedConfig> {
   const { logger, metrics } = deps;
   if (ref.kind === 'file') {
-    const initial = readInitialFile(ref.path);
+    const initial = readConfigFile(ref.path);
     return {
       initial: initial.config,
       description: ref.path,

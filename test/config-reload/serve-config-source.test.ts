@@ -12,6 +12,7 @@ import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apis
 import { KubeletAtomicWriter } from './kubelet-atomic-writer.js';
 import { waitUntilAsync } from './recording-listener.js';
 import { configText } from './swap-under-load.js';
+import { EPHEMERAL_LOOPBACK_PORTS, EPHEMERAL_PORTS } from '../support/gate-child.js';
 
 const KEY = 'issuers.yaml';
 const CM = 'pps-gate-issuers';
@@ -68,19 +69,7 @@ describe('serve with a config source', () => {
   it('exits 1 at start-up on an invalid config file, naming the field', async () => {
     const path = join(tempDir(), KEY);
     writeFileSync(path, 'allowInsecureHttp: true\nissuers: []\n');
-    const result = await runGate([
-      'serve',
-      '--config',
-      path,
-      '--host',
-      '127.0.0.1',
-      '--grpc-port',
-      '0',
-      '--http-port',
-      '0',
-      '--admin-port',
-      '0',
-    ]);
+    const result = await runGate(['serve', '--config', path, ...EPHEMERAL_LOOPBACK_PORTS]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       `invalid config in ${path}: issuers: list at least one trusted issuer`,
@@ -89,17 +78,7 @@ describe('serve with a config source', () => {
 
   it('exits 1 at start-up when the config file does not exist', async () => {
     const path = join(tempDir(), 'nowhere', KEY);
-    const result = await runGate([
-      'serve',
-      '--config',
-      path,
-      '--grpc-port',
-      '0',
-      '--http-port',
-      '0',
-      '--admin-port',
-      '0',
-    ]);
+    const result = await runGate(['serve', '--config', path, ...EPHEMERAL_PORTS]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot read config file ${path}: ENOENT`);
   });

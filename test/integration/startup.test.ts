@@ -9,6 +9,7 @@ import {
   writeConfigFile,
 } from '../support/start-gate-process.js';
 import { webhookHeaders } from '../support/webhook-fixtures.js';
+import { EPHEMERAL_LOOPBACK_PORTS } from '../support/gate-child.js';
 
 let issuer: LocalIssuer;
 const cleanups: (() => void)[] = [];
@@ -37,14 +38,7 @@ const serveArgs = (path: string): string[] => [
   'serve',
   '--config',
   path,
-  '--host',
-  '127.0.0.1',
-  '--grpc-port',
-  '0',
-  '--http-port',
-  '0',
-  '--admin-port',
-  '0',
+  ...EPHEMERAL_LOOPBACK_PORTS,
 ];
 
 // Each case is its own short-lived process, so they run side by side.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnServe } from './serve-process.js';
+import { EPHEMERAL_LOOPBACK_PORTS } from '../support/gate-child.js';
 
 const PLANTED_BUG = [
   "process.on('SIGUSR2', () => { throw new Error('planted bug'); });",
@@ -29,20 +30,7 @@ describe('a bug at runtime', () => {
     ['SIGUSR2', 'uncaughtException', 'planted bug'],
     ['SIGHUP', 'unhandledRejection', 'planted rejection'],
   ] as const)('on %s: logs the %s at fatal as JSON and exits 70', async (signal, kind, message) => {
-    const args = [
-      '--config',
-      configFile(),
-      '--host',
-      '127.0.0.1',
-      '--grpc-port',
-      '0',
-      '--http-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--log-format',
-      'json',
-    ];
+    const args = ['--config', configFile(), ...EPHEMERAL_LOOPBACK_PORTS, '--log-format', 'json'];
     const gate = spawnServe(args, [
       '--import',
       `data:text/javascript,${encodeURIComponent(PLANTED_BUG)}`,

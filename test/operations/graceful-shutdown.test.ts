@@ -9,6 +9,7 @@ import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.j
 import { checkClient, outcome, scrape, webhookHeaders, type CheckClient } from './check-client.js';
 import { sampleValue } from './exposition-format.js';
 import { spawnServe, type ServeProcess } from './serve-process.js';
+import { EPHEMERAL_LOOPBACK_PORTS } from '../support/gate-child.js';
 
 const GRPC_CHECKS = 500;
 const HTTP_CHECKS = 50;
@@ -37,14 +38,7 @@ beforeAll(async () => {
   gate = spawnServe([
     '--config',
     configPath,
-    '--host',
-    '127.0.0.1',
-    '--grpc-port',
-    '0',
-    '--http-port',
-    '0',
-    '--admin-port',
-    '0',
+    ...EPHEMERAL_LOOPBACK_PORTS,
     '--log-format',
     'json',
     '--drain-timeout-ms',

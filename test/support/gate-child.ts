@@ -12,6 +12,18 @@ export const MAIN_JS =
   process.env.PPS_GATE_TEST_MAIN_JS ??
   fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+/** Every port on 0 (the OS picks): no two test processes ever collide. */
+export const EPHEMERAL_PORTS = [
+  '--grpc-port',
+  '0',
+  '--http-port',
+  '0',
+  '--admin-port',
+  '0',
+] as const;
+/** The same, bound to loopback only. */
+export const EPHEMERAL_LOOPBACK_PORTS = ['--host', '127.0.0.1', ...EPHEMERAL_PORTS] as const;
+
 export interface ExitStatus {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;

@@ -1,26 +1,7 @@
 // Webhook requests for tests: the PPS headers a sender attaches, and tokens that are wrong in
 // one specific way (alg none, a payload changed after signing).
-import { randomUUID } from 'node:crypto';
 
-/** The headers of a well-formed PPS webhook carrying `token`; `undefined` in overrides removes one. */
-export function webhookHeaders(
-  token: string | undefined,
-  overrides: Readonly<Record<string, string | undefined>> = {},
-): Record<string, string> {
-  const headers: Record<string, string | undefined> = {
-    authorization: token === undefined ? undefined : `Bearer ${token}`,
-    'content-type': 'application/json',
-    'x-pps-topic': 'orders/placed',
-    'x-pps-tenant-id': 'OU1243',
-    'x-pps-webhook-id': randomUUID(),
-    // The PPS guide's own example value: one-digit day, seven fraction digits.
-    'x-pps-triggered-at': '2024-01-1T10:00:00.7777748Z',
-    ...overrides,
-  };
-  return Object.fromEntries(
-    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-}
+export { webhookHeaders } from '../../src/dev/webhook-headers.js';
 
 const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
