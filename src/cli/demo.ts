@@ -31,10 +31,16 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   const once = argv.includes('--once');
   const issuer = await startLocalIssuer({ project: 'pps-local-dev-376022' });
   const stranger = await startLocalIssuer({ project: 'someone-else' });
+  // Trusted, but its discovery/JWKS endpoints are down from the start: an outage, not a bad token.
+  const unreachable = await startLocalIssuer({ project: 'pps-outage-demo' });
+  unreachable.mode = 'down';
   const upstream = await startSampleUpstream();
   const config = parseConfig(
     JSON.stringify({
-      issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
+      issuers: [
+        { issuer: issuer.issuer, audiences: [issuer.audience] },
+        { issuer: unreachable.issuer, audiences: [unreachable.audience] },
+      ],
       allowInsecureHttp: true,
     }),
     'demo (embedded)',
@@ -61,6 +67,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     { name: 'expired token', token: (sign) => sign({ iat: nowSec - 7200, exp: nowSec - 3600 }) },
     { name: 'wrong audience', token: (sign) => sign({ aud: 'another-project' }) },
     { name: 'untrusted issuer', token: () => stranger.sign() },
+    { name: 'trusted issuer down (retry)', token: () => unreachable.sign() },
     { name: 'tampered payload', token: async (sign) => tamper(await sign()) },
     { name: 'no token', token: () => Promise.resolve(''), headers: { authorization: undefined } },
     {
@@ -91,7 +98,8 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     rows.push([demoCase.name, String(result.status), result.reason ?? '-', saw]);
   }
   process.stdout.write(
-    `\npps-gate demo: issuer ${issuer.issuer}, gate gRPC :${gate.grpcPort}, HTTP :${gate.httpPort}\n\n${table(rows)}\n\n`,
+    `\npps-gate demo: issuer ${issuer.issuer}, gate gRPC :${gate.grpcPort}, HTTP :${gate.httpPort}\n\n${table(rows)}\n\n` +
+      `403/400 are the sender's fault and final; 503 comes with retry-after, so the sender retries and nothing is lost.\n\n`,
   );
 
   const fresh = await issuer.sign();
@@ -104,7 +112,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   const shutdown = async (): Promise<void> => {
     relay.close();
     await gate.close(1000);
-    await Promise.all([issuer.close(), stranger.close(), upstream.close()]);
+    await Promise.all([issuer.close(), stranger.close(), unreachable.close(), upstream.close()]);
   };
   if (once) {
     await shutdown();

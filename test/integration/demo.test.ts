@@ -54,6 +54,14 @@ describe('pps-gate demo --once', () => {
     },
   );
 
+  it('shows a trusted issuer that is down as a retryable 503 keys_unavailable, not a 403', () => {
+    expect(rows.get('trusted issuer down (retry)')).toEqual({
+      status: '503',
+      reason: 'keys_unavailable',
+      upstream: '(nothing)',
+    });
+  });
+
   it('prints a curl line for trying the forward-auth endpoint by hand', () => {
     expect(result.stdout).toMatch(
       /curl -i http:\/\/127\.0\.0\.1:\d+\/webhooks\/orders -H 'Authorization: Bearer [\w-]+\.[\w-]+\.[\w-]+'/,
