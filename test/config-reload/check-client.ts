@@ -26,8 +26,8 @@ type CheckMethod = (
 
 export interface CheckClient {
   check(token: string): Promise<CheckOutcome>;
-  /** grpc.health.v1 status of the whole server ("SERVING", "NOT_SERVING", ...). */
-  health(): Promise<string>;
+  /** grpc.health.v1 status of a service ("" is the whole server; the default asks for readiness). */
+  health(service?: string): Promise<string>;
   close(): void;
 }
 
@@ -68,9 +68,9 @@ export function createCheckClient(address: string): CheckClient {
           });
         });
       }),
-    health: () =>
+    health: (service = 'envoy.service.auth.v3.Authorization') =>
       new Promise((resolve, reject) =>
-        healthClient.Check({ service: '' }, (error, response) =>
+        healthClient.Check({ service }, (error, response) =>
           error === null ? resolve(String(response?.status)) : reject(error),
         ),
       ),

@@ -110,6 +110,8 @@ describe('serve with a config source', () => {
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toMatchObject({ ready: false, waitingFor: ['config'] });
     expect(await client.health()).toBe(NOT_SERVING);
+    // Up though not ready: a liveness probe on "" must not restart a pod waiting for its config.
+    expect(await client.health('')).toBe(SERVING);
     expect(await client.check(await stay.sign())).toEqual({
       kind: 'deny',
       reason: 'config_unavailable',

@@ -1,5 +1,5 @@
 // grpc.health.v1.Health (https://github.com/grpc/grpc/blob/master/doc/health-checking.md), used by
-// Kubernetes' native gRPC probes and Envoy health checks. "" is the whole server.
+// Kubernetes' native gRPC probes and Envoy health checks.
 import {
   status as grpcStatus,
   type ServerUnaryCall,
@@ -19,8 +19,13 @@ interface HealthRequest {
 type ServingStatus = 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
 export function healthService(readiness: Readiness): UntypedServiceImplementation {
-  const statusOf = (service: string): ServingStatus =>
-    !KNOWN_SERVICES.has(service) ? 'SERVICE_UNKNOWN' : readiness.ready ? 'SERVING' : 'NOT_SERVING';
+  // "" is the server as a whole (liveness: listening, not draining); the Authorization service is
+  // ready only with a config loaded too, so probes can tell "waiting for config" from "broken".
+  const statusOf = (service: string): ServingStatus => {
+    if (!KNOWN_SERVICES.has(service)) return 'SERVICE_UNKNOWN';
+    const serving = service === '' ? readiness.up : readiness.ready;
+    return serving ? 'SERVING' : 'NOT_SERVING';
+  };
   return {
     Check(call: ServerUnaryCall<HealthRequest, unknown>, callback: sendUnaryData<unknown>): void {
       const service = call.request.service ?? '';
@@ -42,7 +47,7 @@ export function healthService(readiness: Readiness): UntypedServiceImplementatio
       // shutdown finish instead of waiting on this never-ending call until the drain timeout.
       const sendOrEnd = (): void => {
         send();
-        if (!readiness.missing.includes('draining')) return;
+        if (!readiness.isDraining) return;
         readiness.off('change', sendOrEnd);
         call.end();
       };
