@@ -5,9 +5,7 @@
 //   { type: 'usage' }  -> { type: 'usage', cpu, memory }   process.cpuUsage / memoryUsage
 //   { type: 'stop' }   closes the server and exits 0 (so --cpu-prof can write its profile)
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { startGate } from '../dist/cli/start-gate.js';
-import { parseConfig } from '../dist/config/parse-config.js';
-import { createLogger } from '../dist/telemetry/logger.js';
+import { startLoopbackGate } from '../dist/dev/start-loopback-gate.js';
 import { GateMetrics } from '../dist/telemetry/metrics.js';
 import { loadGateProtos } from '../dist/transport/grpc/load-protos.js';
 
@@ -19,20 +17,9 @@ if (process.send === undefined) {
 }
 
 async function startPpsGate({ issuer, audience, withMetrics }) {
-  const config = parseConfig(
-    JSON.stringify({ issuers: [{ issuer, audiences: [audience] }], allowInsecureHttp: true }),
-    'bench',
-  );
-  const gate = await startGate({
-    config,
-    host: '127.0.0.1',
-    grpcPort: 0,
-    httpPort: 0,
-    adminPort: 0,
-    logger: createLogger('silent'),
+  const gate = await startLoopbackGate([{ issuer, audiences: [audience] }], 'bench', {
     ...(withMetrics ? { metrics: new GateMetrics() } : {}),
   });
-  await gate.prefetched;
   const keys = gate.keys.describe();
   return { port: gate.grpcPort, close: () => gate.close(1000), keys };
 }

@@ -2,13 +2,11 @@
 // the gate, a sample upstream and an Envoy-like relay; a handful of webhooks go through and a
 // table shows what each got. Then a curl line with a fresh token, and it keeps serving.
 import { randomUUID } from 'node:crypto';
-import { parseConfig } from '../config/parse-config.js';
 import { createEnvoyLikeRelay } from '../dev/envoy-like-relay.js';
 import { startLocalIssuer } from '../dev/local-issuer.js';
 import { startSampleUpstream } from '../dev/sample-upstream.js';
+import { startLoopbackGate } from '../dev/start-loopback-gate.js';
 import { webhookHeaders } from '../dev/webhook-headers.js';
-import { createLogger } from '../telemetry/logger.js';
-import { startGate } from './start-gate.js';
 
 interface DemoCase {
   readonly name: string;
@@ -35,25 +33,13 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   const unreachable = await startLocalIssuer({ project: 'pps-outage-demo' });
   unreachable.mode = 'down';
   const upstream = await startSampleUpstream();
-  const config = parseConfig(
-    JSON.stringify({
-      issuers: [
-        { issuer: issuer.issuer, audiences: [issuer.audience] },
-        { issuer: unreachable.issuer, audiences: [unreachable.audience] },
-      ],
-      allowInsecureHttp: true,
-    }),
+  const gate = await startLoopbackGate(
+    [
+      { issuer: issuer.issuer, audiences: [issuer.audience] },
+      { issuer: unreachable.issuer, audiences: [unreachable.audience] },
+    ],
     'demo (embedded)',
   );
-  const gate = await startGate({
-    config,
-    host: '127.0.0.1',
-    grpcPort: 0,
-    httpPort: 0,
-    adminPort: 0,
-    logger: createLogger('silent'),
-  });
-  await gate.prefetched;
   const relay = createEnvoyLikeRelay(`127.0.0.1:${gate.grpcPort}`, upstream.url);
 
   const nowSec = Math.floor(Date.now() / 1000);

@@ -102,6 +102,23 @@ describe('createDecisionLog', () => {
     for (const part of TOKEN.split('.')) expect(out.raw.join('')).not.toContain(part);
   });
 
+  it('logs the original method and path without its query string, and clips long sender values', () => {
+    const out = capture('info');
+    const base = report(deny('malformed_token', 'bad framing'));
+    createDecisionLog(out.logger)({
+      ...base,
+      request: {
+        ...base.request,
+        path: '/hooks/orders?signature=secret-value',
+        headers: { ...base.request.headers, 'x-pps-tenant-id': 'T'.repeat(5000) },
+      },
+    });
+    const [line] = out.lines;
+    expect(line).toMatchObject({ method: 'POST', path: '/hooks/orders' });
+    expect(out.raw.join('')).not.toContain('secret-value');
+    expect(line!.tenant).toBe(`${'T'.repeat(200)}…`);
+  });
+
   it('samples allows with the injected draw, marks sampled lines, and always logs denies', () => {
     const out = capture('info');
     const draws = [0.1, 0.3, 0.2, 0.9];

@@ -81,8 +81,3 @@ function common({ transport, request, latencyMs }: DecisionReport): Record<strin
     webhookId: clip(headers['x-pps-webhook-id']),
   };
 }
-
-/** The default decision log (denies at info, every allow at info). */
-export function logDecision(logger: Logger, report: DecisionReport): void {
-  createDecisionLog(logger)(report);
-}

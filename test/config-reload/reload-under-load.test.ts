@@ -72,6 +72,33 @@ describe('config reload under load (built server)', () => {
     expect(stay.fetches.jwks).toBe(jwksFetchesBefore);
   }
 
+  /** The load run both sources share: steady checks while 50 configs are published. */
+  async function swapAndCheck(
+    gate: GateProcess,
+    source: 'file' | 'api',
+    stay: LocalIssuer,
+    flip: LocalIssuer,
+    publish: (text: string) => void,
+  ): Promise<void> {
+    cleanups.push(async () => void (await gate.stop()));
+    const rejectedSoFar = countRejections(gate);
+    const client = createCheckClient(gate.grpcAddress);
+    cleanups.push(() => client.close());
+    await waitForAllow(client, stay);
+    const fetchesBefore = stay.fetches.jwks;
+    const report = await swapUnderLoad({
+      client,
+      stay,
+      flip,
+      rejectedSoFar,
+      swaps: SWAPS,
+      invalidEvery: 5,
+      concurrency: 4,
+      publish,
+    });
+    check(report, source, stay, fetchesBefore);
+  }
+
   it('file source (kubelet ..data swaps): 50 swaps, zero errors or wrong decisions', async () => {
     const { stay, flip } = await issuers();
     const dir = mkdtempSync(join(tmpdir(), 'pps-gate-configmap-volume-'));
@@ -83,24 +110,7 @@ describe('config reload under load (built server)', () => {
       viaEnv: true,
       env: { PPS_GATE_CONFIG: join(dir, KEY), PPS_GATE_LOG_ALLOW_SAMPLE_RATE: '0' },
     });
-    cleanups.push(async () => void (await gate.stop()));
-    const rejectedSoFar = countRejections(gate);
-    const client: CheckClient = createCheckClient(gate.grpcAddress);
-    cleanups.push(() => client.close());
-    await waitForAllow(client, stay);
-    const fetchesBefore = stay.fetches.jwks;
-
-    const report = await swapUnderLoad({
-      client,
-      stay,
-      flip,
-      rejectedSoFar,
-      swaps: SWAPS,
-      invalidEvery: 5,
-      concurrency: 4,
-      publish: (text) => void writer.write({ [KEY]: text }),
-    });
-    check(report, 'file', stay, fetchesBefore);
+    await swapAndCheck(gate, 'file', stay, flip, (text) => void writer.write({ [KEY]: text }));
   });
 
   it('API source (stand-in kube-apiserver watch): 50 swaps, zero errors or wrong decisions', async () => {
@@ -121,24 +131,9 @@ describe('config reload under load (built server)', () => {
         PPS_GATE_LOG_ALLOW_SAMPLE_RATE: '0',
       },
     });
-    cleanups.push(async () => void (await gate.stop()));
-    const rejectedSoFar = countRejections(gate);
-    const client = createCheckClient(gate.grpcAddress);
-    cleanups.push(() => client.close());
-    await waitForAllow(client, stay);
-    const fetchesBefore = stay.fetches.jwks;
-
-    const report = await swapUnderLoad({
-      client,
-      stay,
-      flip,
-      rejectedSoFar,
-      swaps: SWAPS,
-      invalidEvery: 5,
-      concurrency: 4,
-      publish: (text) => void api.setConfigMap('pps-gate-issuers', { [KEY]: text }),
-    });
-    check(report, 'api', stay, fetchesBefore);
+    await swapAndCheck(gate, 'api', stay, flip, (text) =>
+      api.setConfigMap('pps-gate-issuers', { [KEY]: text }),
+    );
     // The whole run used one watch: no reconnects, no re-lists.
     expect(api.requests.filter((r) => !r.watch)).toHaveLength(1);
   });

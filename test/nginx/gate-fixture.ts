@@ -1,10 +1,9 @@
 // What both proxy suites stand on: a trusted loopback issuer, one that is down from the start
 // (keys unavailable), an untrusted one, pps-gate in-process on loopback, and the webhook app.
-import { startGate, type Gate } from '../../src/cli/start-gate.js';
-import { parseConfig } from '../../src/config/parse-config.js';
+import type { Gate } from '../../src/cli/start-gate.js';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
+import { startLoopbackGate } from '../../src/dev/start-loopback-gate.js';
 import type { DecisionReport } from '../../src/pipeline/run-check.js';
-import { createLogger } from '../../src/telemetry/logger.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
 
 export interface GateFixture {
@@ -28,27 +27,15 @@ export async function startGateFixture(name: string): Promise<GateFixture> {
   ]);
   down.mode = 'down';
   const app = await startRecordingUpstream();
-  const config = parseConfig(
-    JSON.stringify({
-      issuers: [
-        { issuer: good.issuer, audiences: [good.audience] },
-        { issuer: down.issuer, audiences: [down.audience] },
-      ],
-      allowInsecureHttp: true,
-    }),
-    `${name} (embedded)`,
-  );
   const reports: DecisionReport[] = [];
-  const gate = await startGate({
-    config,
-    host: '127.0.0.1',
-    grpcPort: 0,
-    httpPort: 0,
-    adminPort: 0,
-    logger: createLogger('silent'),
-    observers: [(r) => reports.push(r)],
-  });
-  await gate.prefetched;
+  const gate = await startLoopbackGate(
+    [
+      { issuer: good.issuer, audiences: [good.audience] },
+      { issuer: down.issuer, audiences: [down.audience] },
+    ],
+    `${name} (embedded)`,
+    { observers: [(r) => reports.push(r)] },
+  );
   return {
     good,
     down,

@@ -4,9 +4,9 @@
 // injected clock, so cooldowns, key age and staleness are exact.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGate, type Gate } from '../../src/cli/start-gate.js';
-import { parseConfig } from '../../src/config/parse-config.js';
+import type { Gate } from '../../src/cli/start-gate.js';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
+import { startLoopbackGate } from '../../src/dev/start-loopback-gate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { GateMetrics } from '../../src/telemetry/metrics.js';
 import { checkClient, outcome, scrape, webhookHeaders, type CheckClient } from './check-client.js';
@@ -71,29 +71,16 @@ beforeAll(async () => {
     startLocalIssuer({ project: 'ops-stranger' }),
   ]);
   down.mode = 'down';
-  const config = parseConfig(
-    JSON.stringify({
-      issuers: [
-        { issuer: trusted.issuer, audiences: [trusted.audience] },
-        { issuer: down.issuer, audiences: '*' },
-      ],
-      allowInsecureHttp: true,
-    }),
-    'observability test',
-  );
   metrics = new GateMetrics();
   const logger = createLogger('info', { format: 'json', destination: capture });
-  gate = await startGate({
-    config,
-    host: '127.0.0.1',
-    grpcPort: 0,
-    httpPort: 0,
-    adminPort: 0,
-    logger,
-    metrics,
-    now,
-  });
-  await gate.prefetched;
+  gate = await startLoopbackGate(
+    [
+      { issuer: trusted.issuer, audiences: [trusted.audience] },
+      { issuer: down.issuer, audiences: '*' },
+    ],
+    'observability test',
+    { logger, metrics, now },
+  );
   client = checkClient(`127.0.0.1:${gate.grpcPort}`);
   oldKid = trusted.publishedKids[0]!;
   const nowSec = Math.floor(clockMs / 1000);
