@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Allow } from '../pipeline/decision.js';
 import { IDENTITY_HEADERS } from '../pipeline/headers-to-remove.js';
-import { identityHeaders } from './allow-headers.js';
+import { allowHeaders } from './allow-headers.js';
 
 const claims = { iss: 'https://issuer.example/p', sub: 'sender', aud: 'p', exp: 2_000_000_000 };
 const allow: Allow = {
@@ -23,9 +23,9 @@ const allow: Allow = {
   headersToRemove: ['authorization'],
 };
 
-describe('identityHeaders', () => {
+describe('allowHeaders', () => {
   it('sets the four x-pps-auth headers from the verified identity', () => {
-    const headers = Object.fromEntries(identityHeaders(allow));
+    const headers = Object.fromEntries(allowHeaders(allow));
     expect(Object.keys(headers).sort()).toEqual([...IDENTITY_HEADERS].sort());
     expect(headers).toMatchObject({
       'x-pps-auth-issuer': claims.iss,

@@ -2,7 +2,7 @@
 // pps-gate; which client-sent ones must go is decided in the pipeline (headers-to-remove.ts).
 import type { Allow } from '../pipeline/decision.js';
 
-export function identityHeaders(allow: Allow): [string, string][] {
+export function allowHeaders(allow: Allow): [string, string][] {
   const { identity } = allow;
   return [
     ['x-pps-auth-issuer', identity.issuer],

@@ -2,7 +2,7 @@
 // Envoy), and a deny always carries its own HTTP status, body and, when retryable, retry-after.
 import { GrpcCode, REASONS } from '../../errors/reasons.js';
 import type { Decision } from '../../pipeline/decision.js';
-import { identityHeaders } from '../allow-headers.js';
+import { allowHeaders } from '../allow-headers.js';
 import { denyBody } from '../deny-body.js';
 import { toProtoStruct, type ProtoStruct } from './struct.js';
 
@@ -34,7 +34,7 @@ export function toCheckResponse(decision: Decision): CheckResponseMessage {
     return {
       status: { code: GrpcCode.OK, message: '' },
       ok_response: {
-        headers: identityHeaders(decision).map(([key, value]) => setHeader(key, value)),
+        headers: allowHeaders(decision).map(([key, value]) => setHeader(key, value)),
         headers_to_remove: decision.headersToRemove,
       },
       dynamic_metadata: toProtoStruct({

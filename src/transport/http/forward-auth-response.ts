@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { REASONS } from '../../errors/reasons.js';
 import type { Decision } from '../../pipeline/decision.js';
-import { identityHeaders } from '../allow-headers.js';
+import { allowHeaders } from '../allow-headers.js';
 import { denyBody } from '../deny-body.js';
 
 // A header value must be Latin-1 without controls; JSON.stringify already escapes controls.
@@ -13,7 +13,7 @@ const asciiJson = (json: string): string =>
 
 export function writeDecision(response: ServerResponse, decision: Decision): void {
   if (decision.allowed) {
-    for (const [name, value] of identityHeaders(decision)) response.setHeader(name, value);
+    for (const [name, value] of allowHeaders(decision)) response.setHeader(name, value);
     // Envoy's HTTP mode removes what this lists from the upstream request (ext_authz.proto,
     // OkHttpResponse.headers_to_remove); the other proxies strip Authorization in their config.
     const remove = decision.headersToRemove;
