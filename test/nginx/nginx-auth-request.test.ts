@@ -157,7 +157,7 @@ describe('nginx auth_request in front of pps-gate (deploy/nginx)', () => {
     });
     expect(JSON.stringify(seen.headers)).not.toContain('forged');
     // pps-gate never saw them either: headers-more clears them before auth_request runs.
-    expect(reservedHeadersIn(f.reportFor(webhookId)!.request.headers)).toEqual({});
+    expect(reservedHeadersIn(f.reportFor(webhookId)!.request!.headers)).toEqual({});
   });
 
   const now = (): number => Math.floor(Date.now() / 1000);

@@ -3,8 +3,8 @@
 // checked on pps-gate's HTTP forward-auth port. pps-gate's clock is injected and moved forward
 // for expiry, key-refetch cooldowns and outage back-off; nothing sleeps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gate } from '../../src/cli/start-gate.js';
-import { startLoopbackGate } from '../../src/dev/start-loopback-gate.js';
+import type { Gate } from '../../src/gate/start-gate.js';
+import { startLoopbackGate } from '../../src/gate/start-loopback-gate.js';
 import type { KeyStoreEvents } from '../../src/issuers/key-store-events.js';
 import { freePort } from '../nginx/nginx-process.js';
 import { webhookHeaders } from '../support/webhook-fixtures.js';
