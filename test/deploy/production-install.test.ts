@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartDir, repoRoot } from '../helm/helm-cli.js';
+import { chartDir, repoRoot } from '../support/helm-cli.js';
 
 const run = promisify(execFile);
 

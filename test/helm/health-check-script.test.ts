@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartDir, repoRoot } from './helm-cli.js';
+import { chartDir, repoRoot } from '../support/helm-cli.js';
 
 // grpc.health.v1 as published by grpc/grpc (doc/health-checking.md); encoded here by protobufjs,
 // independently of the hand-written codec in the script under test.
