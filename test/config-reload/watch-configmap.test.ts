@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigSource } from '../../src/config/config-source.js';
 import { watchConfigMap, type WatchConfigMapOptions } from '../../src/config/watch-configmap.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.js';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 import { RecordingListener, waitUntil } from './recording-listener.js';
 
 const NS = 'authz';
