@@ -132,7 +132,11 @@ describe('pps-gate probe when nothing answers', () => {
 
 describe('the rendered helm test hook', () => {
   it('runs the image\'s own `node dist/main.js probe` on the Service for "" and the Authorization service', () => {
-    const pod = findObject(renderChart(), 'Pod', 'rel-pps-gate-test-grpc-health') as unknown as {
+    const pod = findObject(
+      renderChart('default-values.yaml'),
+      'Pod',
+      'rel-pps-gate-test-grpc-health',
+    ) as unknown as {
       metadata: { annotations: Record<string, string> };
       spec: { containers: { image: string; workingDir: string; command: string[] }[] };
     };
