@@ -77,9 +77,8 @@ export interface GateChild {
 export interface SpawnOptions {
   /** Added to childEnv(): no PPS_GATE_* of this process leaks in. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Node flags before dist/main.js (e.g. --require a fault injector). */
+  /** Node flags before dist/main.js (e.g. --import of a planted bug). */
   readonly nodeArgs?: readonly string[];
-  readonly cwd?: string;
 }
 
 function parseLogLine(line: string): Record<string, unknown> | undefined {
@@ -94,7 +93,6 @@ function parseLogLine(line: string): Record<string, unknown> | undefined {
 export function spawnGate(args: readonly string[], options: SpawnOptions = {}): GateChild {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN_JS, ...args], {
     env: childEnv(options.env),
-    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = whenClosed(child);
