@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCountingRelay, type CountingRelay } from '../nginx/counting-relay.js';
 import { startGateFixture, type GateFixture } from '../nginx/gate-fixture.js';
-import { freePort } from '../nginx/nginx-process.js';
+import { freePort } from '../support/gate-child.js';
 import { describeForwardAuthProxy } from '../support/forward-auth-proxy-contract.js';
 import { findBinary, startProxy, type ProxyProcess } from '../support/proxy-process.js';
 

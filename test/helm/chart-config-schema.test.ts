@@ -14,7 +14,7 @@ import {
   renderChart,
   runTool,
   type K8sObject,
-} from './helm-cli.js';
+} from '../support/helm-cli.js';
 
 const ISSUER = ['--set', 'config.issuers[0].issuer=https://securetoken.google.com/my-project'];
 const AUDIENCE = ['--set', 'config.issuers[0].audiences[0]=my-project'];

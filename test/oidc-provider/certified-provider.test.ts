@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gate } from '../../src/gate/start-gate.js';
 import { startLoopbackGate } from '../../src/gate/start-loopback-gate.js';
 import type { KeyStoreEvents } from '../../src/issuers/key-store-events.js';
-import { freePort } from '../nginx/nginx-process.js';
+import { freePort } from '../support/gate-child.js';
 import { webhookHeaders } from '../support/webhook-fixtures.js';
 import {
   signingKeys,

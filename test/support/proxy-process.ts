@@ -6,7 +6,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../nginx/nginx-process.js';
+import { freePort } from '../support/gate-child.js';
 
 const START_ATTEMPTS = 3;
 const READY_POLLS = 100;
