@@ -63,7 +63,9 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents);
   const keys = new KeyStore({ logger, now, events: keyEvents ?? noKeyStoreEvents });
   metrics?.trackKeys(() => keys.describe());
-  if (current !== undefined) metrics?.setActiveConfig(current.hash, now());
+  if (current !== undefined)
+    metrics?.setActiveConfig(current.hash, now(), current.jwks.maxStalenessMs);
+  metrics?.trackReadiness(() => readiness.ready);
   const prefetched = Promise.all(current === undefined ? [] : keys.applyConfig(current)).then(
     () => undefined,
   );

@@ -54,10 +54,9 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
   configured.catch(() => undefined);
   if (current !== undefined) {
     settle?.resolve(current);
-    metrics?.setActiveConfig(current.hash, now());
+    metrics?.setActiveConfig(current.hash, now(), current.jwks.maxStalenessMs);
   }
-  const count = (result: ReloadResult): void =>
-    metrics?.configReloads.inc({ result, source: source.kind });
+  const count = (result: ReloadResult): void => metrics?.recordReload(result, source.kind);
 
   source.start({
     content(text) {
@@ -102,7 +101,7 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
       }
       current = next;
       count('success');
-      metrics?.setActiveConfig(next.hash, now());
+      metrics?.setActiveConfig(next.hash, now(), next.jwks.maxStalenessMs);
       settle?.resolve(next);
       log.info(
         { hash: next.hash, previousHash, issuers: [...next.issuers.keys()], ...changes },
