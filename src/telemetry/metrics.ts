@@ -3,7 +3,17 @@
 // tenant or webhook id.
 // Key-set gauges are computed at scrape time from the key caches, so the hot path never touches them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IssuerKeysView } from '../issuers/issuer-keys.js';
+
+/** What the key-set gauges read per issuer. The key caches' views fit it structurally, so
+ * metrics never imports the issuers it measures. */
+export interface KeySetSample {
+  readonly issuer: string;
+  readonly keys: readonly unknown[];
+  readonly ageMs: number | undefined;
+  readonly stale: boolean;
+  readonly usable: boolean;
+  readonly consecutiveFailures: number;
+}
 
 /** What a reload attempt came to (config-reloader's ReloadResult; kept here so telemetry imports no config code). */
 export type ReloadOutcome = 'success' | 'invalid' | 'unchanged' | 'deleted' | 'source_error';
@@ -54,7 +64,7 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
-  private keySource: () => readonly IssuerKeysView[] = () => [];
+  private keySource: () => readonly KeySetSample[] = () => [];
 
   readonly keySetAge = this.keyGauge(
     'pps_gate_jwks_age_seconds',
@@ -132,7 +142,7 @@ export class GateMetrics {
   }
 
   /** Where the key-set gauges read from at scrape time (the gate's KeyStore.describe). */
-  trackKeys(source: () => readonly IssuerKeysView[]): void {
+  trackKeys(source: () => readonly KeySetSample[]): void {
     this.keySource = source;
   }
 
@@ -165,9 +175,9 @@ export class GateMetrics {
   private keyGauge(
     name: string,
     help: string,
-    value: (view: IssuerKeysView) => number | undefined,
+    value: (view: KeySetSample) => number | undefined,
   ): Gauge<'issuer'> {
-    const views = (): readonly IssuerKeysView[] => this.keySource();
+    const views = (): readonly KeySetSample[] => this.keySource();
     return new Gauge({
       name,
       help,
