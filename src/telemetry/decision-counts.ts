@@ -3,6 +3,7 @@
 // index lookup and an increment; a row is zeroed in place when its minute comes round again, so
 // the hot path allocates nothing.
 import { REASON_CODES, type Reason } from '../errors/reasons.js';
+import type { DecisionObserver } from '../pipeline/run-check.js';
 
 export type DecisionOutcome = 'allow' | Reason;
 
@@ -62,4 +63,9 @@ export class DecisionCounts {
     }
     return result;
   }
+}
+
+/** Feeds the counts from each decision the gate reports. */
+export function countDecisions(counts: DecisionCounts): DecisionObserver {
+  return ({ decision }) => counts.record(decision.allowed ? 'allow' : decision.reason);
 }

@@ -6,30 +6,17 @@
 // Spans carry reason codes, issuers and transports only: never a token, a claim or a header value.
 // (Type-only imports are erased: nothing of OpenTelemetry loads until startTracing runs.)
 import type { Context, Span, SpanKind } from '@opentelemetry/api';
+import type { FetchTracer } from '../issuers/fetch-tracer.js';
+import type { SpanAttributes, SpanOutcome, StepTracer } from '../pipeline/step-tracer.js';
 
-export type SpanAttributes = Readonly<Record<string, string | number | boolean>>;
+export type { SpanAttributes, SpanOutcome } from '../pipeline/step-tracer.js';
 
-/** What a span learns from the work it wraps when that work is done. */
-export type SpanOutcome<T> = (result: T) => SpanAttributes & { readonly error?: boolean };
-
-export interface GateTracer {
-  /** Runs `work` in the check span, a child of the context in `header(name)` (if any). */
-  inCheck<T>(
-    header: (name: string) => string | undefined,
-    attributes: SpanAttributes,
-    work: () => T,
-    outcome?: SpanOutcome<Awaited<T>>,
-  ): T;
-  /** Runs `work` in a child span of the active one (a root span outside any check). */
-  inSpan<T>(
-    name: string,
-    attributes: SpanAttributes,
-    work: () => T,
-    outcome?: SpanOutcome<Awaited<T>>,
-  ): T;
-  /** Flushes pending spans and stops exporting. */
-  shutdown(): Promise<void>;
-}
+/** The gate's tracer: the pipeline's StepTracer, and (structurally) the key caches' FetchTracer. */
+export type GateTracer = StepTracer &
+  Pick<FetchTracer, 'outsideTrace'> & {
+    /** Flushes pending spans and stops exporting. */
+    shutdown(): Promise<void>;
+  };
 
 export interface TracingOptions {
   /** OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces */
@@ -99,11 +86,14 @@ export async function startTracing(options: TracingOptions): Promise<GateTracer>
     return result;
   };
 
+  interface SpanStart {
+    readonly name: string;
+    readonly parent: Context;
+    readonly kind: SpanKind;
+    readonly attributes: SpanAttributes;
+  }
   const run = <T>(
-    name: string,
-    parent: Context,
-    kind: SpanKind,
-    attributes: SpanAttributes,
+    { name, parent, kind, attributes }: SpanStart,
     work: () => T,
     outcome: SpanOutcome<Awaited<T>> | undefined,
   ): T =>
@@ -128,15 +118,22 @@ export async function startTracing(options: TracingOptions): Promise<GateTracer>
   return {
     inCheck: (header, attributes, work, outcome) =>
       run(
-        'pps-gate check',
-        propagator.extract(api.ROOT_CONTEXT, header, getter),
-        api.SpanKind.SERVER,
-        attributes,
+        {
+          name: 'pps-gate check',
+          parent: propagator.extract(api.ROOT_CONTEXT, header, getter),
+          kind: api.SpanKind.SERVER,
+          attributes,
+        },
         work,
         outcome,
       ),
     inSpan: (name, attributes, work, outcome) =>
-      run(name, api.context.active(), api.SpanKind.INTERNAL, attributes, work, outcome),
+      run(
+        { name, parent: api.context.active(), kind: api.SpanKind.INTERNAL, attributes },
+        work,
+        outcome,
+      ),
+    outsideTrace: (work) => api.context.with(api.ROOT_CONTEXT, work),
     async shutdown() {
       await provider.shutdown();
       contextManager.disable();
