@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, installTools, renderChart, repoRoot } from '../helm/helm-cli.js';
+import { findObject, installTools, renderChart, repoRoot } from '../support/helm-cli.js';
 import { DASHBOARD_FILE, loadDashboard, panelQueries } from './dashboard.js';
 
 const DEPLOY_COPY = join(repoRoot, 'deploy', 'grafana', 'pps-gate.json');

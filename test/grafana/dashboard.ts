@@ -2,7 +2,7 @@
 // it runs: panel targets and template variable queries.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chartDir } from '../helm/helm-cli.js';
+import { chartDir } from '../support/helm-cli.js';
 
 export const DASHBOARD_FILE = join(chartDir, 'files', 'grafana-dashboard.json');
 

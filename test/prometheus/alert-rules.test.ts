@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { REASONS, REASON_CODES } from '../../src/errors/reasons.js';
-import { findObject, installTools, renderChart, repoRoot } from '../helm/helm-cli.js';
+import { findObject, installTools, renderChart, repoRoot } from '../support/helm-cli.js';
 import { loadAlertRules, RULES_FILE, type RulesDocument } from './alert-rules.js';
 import {
   gateMetricFamilies,

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { chartDir } from '../helm/helm-cli.js';
+import { chartDir } from '../support/helm-cli.js';
 
 export const RULES_FILE = join(chartDir, 'files', 'prometheus-rules.yaml');
 
