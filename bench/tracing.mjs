@@ -65,11 +65,15 @@ async function phase(title, cases) {
   console.log(`\n${title}`);
   for (const [name, xs] of Object.entries(samples)) {
     const m = median(xs);
-    console.log(`  ${name.padEnd(58)} ${m.toFixed(2).padStart(8)} µs   x${(m / baseline).toFixed(3)}`);
+    console.log(
+      `  ${name.padEnd(58)} ${m.toFixed(2).padStart(8)} µs   x${(m / baseline).toFixed(3)}`,
+    );
   }
 }
 
-console.log(`${ROUNDS} rounds x ${PER_ROUND} allowed checks, Node ${process.version}; medians (µs/op)`);
+console.log(
+  `${ROUNDS} rounds x ${PER_ROUND} allowed checks, Node ${process.version}; medians (µs/op)`,
+);
 await phase('phase 1: tracing off (OpenTelemetry never loaded)', {
   'baseline: authorize() alone': () => authorize(request, plain),
   'runCheck(), no tracer': () => runCheck(request, 'grpc', plain),
@@ -79,7 +83,9 @@ await phase('phase 1: tracing off (OpenTelemetry never loaded)', {
 const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end('{}')));
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const { startTracing } = await import('../dist/telemetry/tracing.js');
-const tracer = await startTracing({ endpoint: `http://127.0.0.1:${sink.address().port}/v1/traces` });
+const tracer = await startTracing({
+  endpoint: `http://127.0.0.1:${sink.address().port}/v1/traces`,
+});
 const traced = { ...plain, tracer };
 await phase('phase 2: tracing on (every trace sampled, exported over loopback)', {
   'runCheck(), no tracer (AsyncLocalStorage enabled)': () => runCheck(request, 'grpc', plain),
