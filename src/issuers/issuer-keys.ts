@@ -7,6 +7,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { discoverJwksUri } from './discover-jwks-uri.js';
 import { fetchJson, KeyFetchError, type FetchLimits } from './fetch-json.js';
 import type { KeyAnswer, KeyFound, KeyQuery } from './key-lookup.js';
+import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyStoreEvents } from './key-store-events.js';
 import { parseJwks } from './parse-jwks.js';
 
@@ -27,6 +28,8 @@ export interface IssuerKeysOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly events: KeyStoreEvents;
+  /** A span per fetch; absent when tracing is off. */
+  readonly tracer?: FetchTracer;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -38,6 +41,8 @@ export class IssuerKeys {
   private consecutiveFailures = 0;
   private discovered: { uri: string; atMs: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private nextRefreshAtMs: number | undefined;
+  private lastFetch: { result: 'success' | 'failure'; atMs: number } | undefined;
   private disposed = false;
   private settings: JwksSettings;
 
@@ -77,7 +82,13 @@ export class IssuerKeys {
     if (this.disposed) return undefined;
     if (this.inflight !== undefined) return this.inflight;
     if (this.options.now() < this.nextAttemptAtMs()) return undefined;
-    this.inflight = this.fetchOnce().finally(() => {
+    const { tracer, issuer } = this.options;
+    const fetched =
+      tracer === undefined
+        ? this.fetchOnce()
+        : tracer.inSpan('jwks fetch', { 'pps_gate.issuer': issuer }, () => this.fetchOnce());
+    this.nextRefreshAtMs = undefined;
+    this.inflight = fetched.finally(() => {
       this.inflight = undefined;
       this.scheduleNextRefresh();
     });
@@ -104,6 +115,8 @@ export class IssuerKeys {
       stale: set !== undefined && now - set.fetchedAtMs > this.settings.cacheTtlMs,
       usable: set !== undefined && this.isUsable(set),
       consecutiveFailures: this.consecutiveFailures,
+      lastFetch: this.lastFetch,
+      nextRefreshAtMs: this.nextRefreshAtMs,
     };
   }
 
@@ -198,10 +211,12 @@ export class IssuerKeys {
         jwksUri: uri,
       };
       this.consecutiveFailures = 0;
+      this.lastFetch = { result: 'success', atMs: now() };
       events.onFetch(issuer, 'success', now() - startedAtMs);
       reportKeyChanges(previous?.keys, this.current.keys, { issuer, logger, events });
     } catch (error) {
       this.consecutiveFailures++;
+      this.lastFetch = { result: 'failure', atMs: now() };
       const message =
         error instanceof KeyFetchError ? error.message : `unexpected: ${(error as Error).message}`;
       events.onFetch(issuer, 'failure', now() - startedAtMs);
@@ -225,7 +240,11 @@ export class IssuerKeys {
       this.consecutiveFailures > 0 || this.current === undefined
         ? this.nextAttemptAtMs()
         : Math.max(this.current.fetchedAtMs + this.settings.cacheTtlMs, this.nextAttemptAtMs());
-    this.timer = setTimeout(() => void this.refresh(), Math.max(0, dueAt - now) + 5);
+    this.nextRefreshAtMs = dueAt;
+    const arm = (): NodeJS.Timeout =>
+      setTimeout(() => void this.refresh(), Math.max(0, dueAt - now) + 5);
+    // A timer armed inside a check's fetch would otherwise carry that check's trace forever.
+    this.timer = this.options.tracer === undefined ? arm() : this.options.tracer.outsideTrace(arm);
     this.timer.unref();
   }
 }
@@ -239,6 +258,10 @@ export interface IssuerKeysView {
   readonly stale: boolean;
   readonly usable: boolean;
   readonly consecutiveFailures: number;
+  /** The latest fetch attempt's result and when it ended (undefined before the first). */
+  readonly lastFetch: { readonly result: 'success' | 'failure'; readonly atMs: number } | undefined;
+  /** When the next background refresh is due (undefined while a fetch is in flight). */
+  readonly nextRefreshAtMs: number | undefined;
 }
 
 /** A set proves a kid absent only if fetched after the request arrived or well after `iat`. */

@@ -10,7 +10,10 @@ interface ValidatableModel {
 type ModelConstructor = new (data: unknown) => ValidatableModel;
 
 /** Kinds that neither package models; tests check their shape by hand. */
-export const kindsWithoutSchema = new Set(['monitoring.coreos.com/v1/ServiceMonitor']);
+export const kindsWithoutSchema = new Set([
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  'monitoring.coreos.com/v1/PrometheusRule',
+]);
 
 async function loadModel(apiVersion: string, kind: string): Promise<ModelConstructor | undefined> {
   const modulePath = apiVersion.includes('.istio.io/')
