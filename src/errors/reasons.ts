@@ -40,6 +40,14 @@ export const REASONS = {
   disallowed_algorithm: tokenFailure('the token signing algorithm is not allowed'),
   unknown_key: tokenFailure('the token was signed with a key its issuer does not publish'),
   invalid_signature: tokenFailure('the token signature is invalid'),
+  // Per-issuer webhook policy (README "Webhook policy"): the token is genuine but may not send this.
+  tenant_mismatch: tokenFailure('the tenant is not the one the token was issued for'),
+  tenant_not_allowed: tokenFailure('the tenant is not allowed for this issuer'),
+  topic_not_allowed: tokenFailure('the topic is not allowed for this issuer'),
+  claim_mismatch: tokenFailure('the token lacks a claim this issuer requires'),
+  token_too_old: tokenFailure('the token was issued too long ago'),
+  webhook_too_old: tokenFailure('the webhook was triggered too long ago'),
+  token_replayed: tokenFailure('the token was already used for another webhook'),
   invalid_webhook_headers: {
     httpStatus: 400,
     grpcCode: GrpcCode.INVALID_ARGUMENT,
@@ -51,6 +59,12 @@ export const REASONS = {
     grpcCode: GrpcCode.UNAVAILABLE,
     retryable: true,
     message: 'the issuer signing keys are temporarily unavailable; retry later',
+  },
+  replay_store_unavailable: {
+    httpStatus: 503,
+    grpcCode: GrpcCode.UNAVAILABLE,
+    retryable: true,
+    message: 'the replay guard store is temporarily unavailable; retry later',
   },
   config_unavailable: {
     httpStatus: 503,
