@@ -2,6 +2,7 @@
 // guide's own `trusted_issuers: {issuer: [audiences] | null}` map. Unknown keys are errors.
 import { z } from 'zod';
 import { DEFAULT_ALGORITHMS } from './gate-config.js';
+import { issuerRulesShape } from './issuer-rules-schema.js';
 
 const algorithm = z.enum(DEFAULT_ALGORITHMS, {
   error: () => `must be one of ${DEFAULT_ALGORITHMS.join(', ')} (none and HS* are never allowed)`,
@@ -20,6 +21,7 @@ const issuerEntry = z.strictObject({
   jwksUri: z.string().optional(),
   algorithms: z.array(algorithm).min(1).optional(),
   forwardToken: z.boolean().optional(),
+  ...issuerRulesShape,
 });
 
 const jwks = z.strictObject({
