@@ -1,4 +1,5 @@
 // The validated, immutable configuration snapshot every request reads once at its start.
+import type { IssuerRules } from '../policy/issuer-rules.js';
 
 export const DEFAULT_ALGORITHMS = [
   'RS256',
@@ -11,6 +12,9 @@ export const DEFAULT_ALGORITHMS = [
   'ES384',
   'ES512',
   'EdDSA',
+  // RFC 9864's fully-specified name for EdDSA over Ed25519, as node-oidc-provider 9 signs.
+  // (Ed448 is not listed: jose does not verify it.)
+  'Ed25519',
 ] as const;
 
 export interface IssuerPolicy {
@@ -22,6 +26,8 @@ export interface IssuerPolicy {
   readonly jwksUri: string | undefined;
   readonly algorithms: ReadonlySet<string>;
   readonly forwardToken: boolean;
+  /** The issuer's webhook policy (README "Webhook policy"); NO_RULES when it sets none. */
+  readonly rules: IssuerRules;
 }
 
 export interface JwksSettings {

@@ -2,6 +2,7 @@
 // message naming the file, the field and what is wrong.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { NO_RULES } from '../policy/issuer-rules.js';
 import { ConfigError, parseConfig } from './parse-config.js';
 
 const ISS = 'https://securetoken.google.com/pps-local-dev-376022';
@@ -105,5 +106,50 @@ describe('per-issuer webhook policy config', () => {
     const error = errorFor(rules);
     expect(error).toContain(`invalid config in ${SOURCE}:`);
     expect(error).toMatch(message);
+  });
+});
+
+describe('the compiled webhook policy in the config snapshot', () => {
+  const base = { issuer: ISS, audiences: ['pps-local-dev-376022'] };
+
+  it('carries each issuer its own compiled rules, and none for the trusted_issuers map', () => {
+    const config = parseConfig(
+      JSON.stringify({ issuers: [{ ...base, topics: ['orders/*'], replay: 'jti' }] }),
+      SOURCE,
+    );
+    const rules = config.issuers.get(ISS)!.rules;
+    expect(rules.topics?.map((t) => t.text)).toEqual(['orders/*']);
+    expect(rules.replay).toBe('jti');
+    const map = parseConfig(`trusted_issuers:\n  ${ISS}: null\n`, SOURCE);
+    expect(map.issuers.get(ISS)!.rules).toEqual(NO_RULES);
+  });
+
+  it('changes the config hash when a rule changes', () => {
+    const hash = (rules: object) =>
+      parseConfig(JSON.stringify({ issuers: [{ ...base, ...rules }] }), SOURCE).hash;
+    expect(hash({ topics: ['orders/*'] })).not.toBe(hash({ topics: ['orders/**'] }));
+    expect(hash({})).not.toBe(hash({ replay: 'jti' }));
+    expect(hash({ tenants: ['OU1'] })).toBe(hash({ tenants: ['OU1'] }));
+  });
+});
+
+describe('Ed25519 (RFC 9864) in algorithms', () => {
+  const withAlgorithms = (algorithms: unknown) =>
+    JSON.stringify({ issuers: [{ issuer: ISS, audiences: ['a'], algorithms }] });
+
+  it('accepts Ed25519 alongside EdDSA, and allows it by default', () => {
+    const config = parseConfig(withAlgorithms(['Ed25519', 'EdDSA']), SOURCE);
+    expect([...config.issuers.get(ISS)!.algorithms]).toEqual(['Ed25519', 'EdDSA']);
+    const byDefault = parseConfig(
+      JSON.stringify({ issuers: [{ issuer: ISS, audiences: ['a'] }] }),
+      SOURCE,
+    );
+    expect(byDefault.issuers.get(ISS)!.algorithms.has('Ed25519')).toBe(true);
+  });
+
+  it('refuses Ed448, which jose cannot verify, naming the field', () => {
+    expect(() => parseConfig(withAlgorithms(['Ed448']), SOURCE)).toThrow(
+      /issuers\[0\]\.algorithms\[0\]: must be one of .*Ed25519/,
+    );
   });
 });

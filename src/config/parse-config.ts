@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { compileIssuerRules, describeIssuerRules } from '../policy/issuer-rules.js';
 import { configSchema, type ConfigDocument } from './config-schema.js';
 import { DEFAULT_ALGORITHMS, type GateConfig, type IssuerPolicy } from './gate-config.js';
 
@@ -81,6 +82,7 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
       jwksUri: entry.jwksUri,
       algorithms: new Set(entry.algorithms ?? DEFAULT_ALGORITHMS),
       forwardToken: entry.forwardToken ?? false,
+      rules: compileIssuerRules(doc.issuers?.[index] ?? {}),
     });
   });
   return policies;
@@ -104,7 +106,11 @@ export function parseConfig(text: string, source: string): GateConfig {
   const doc = parsed.data;
   const issuers = toPolicies(doc, source);
   const normalised = JSON.stringify({
-    issuers: [...issuers.values()].map((p) => ({ ...p, algorithms: [...p.algorithms] })),
+    issuers: [...issuers.values()].map((p) => ({
+      ...p,
+      algorithms: [...p.algorithms],
+      rules: describeIssuerRules(p.rules),
+    })),
     jwks: doc.jwks,
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,

@@ -4,6 +4,8 @@ import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
 import { Readiness } from '../lifecycle/readiness.js';
+import { DEFAULT_MAX_REPLAY_ENTRIES, MemoryReplayStore } from '../replay/memory-replay-store.js';
+import type { ReplayStore } from '../replay/replay-store.js';
 import type { CheckDeps, DecisionObserver } from '../pipeline/run-check.js';
 import { countInFlight } from '../telemetry/count-in-flight.js';
 import { createDecisionLog, type DecisionLogOptions } from '../telemetry/decision-log.js';
@@ -35,6 +37,8 @@ export interface GateOptions {
   readonly keyEvents?: KeyStoreEvents;
   readonly observers?: readonly DecisionObserver[];
   readonly adminRoutes?: Readonly<Record<string, AdminRoute>>;
+  /** The replay guard's seen-jti store (`replay: jti`); default: in this process, bounded. */
+  readonly replayStore?: ReplayStore;
 }
 
 export interface Gate {
@@ -77,10 +81,14 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     ...(options.observers ?? []),
   ];
   const logDecision = createDecisionLog(logger, options.decisionLog);
+  // One store for the gate's life: a config reload must not forget the tokens already used.
+  const replay =
+    options.replayStore ?? new MemoryReplayStore({ maxEntries: DEFAULT_MAX_REPLAY_ENTRIES, now });
   const plainDeps: CheckDeps = {
     config: snapshot,
     keys,
     now,
+    replay,
     observe: (report) => {
       logDecision(report);
       for (const observer of observers) observer(report);
@@ -123,6 +131,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
       await Promise.all([servers.grpc.close(drainTimeoutMs), servers.http.close(drainTimeoutMs)]);
       await servers.admin.close(Math.min(drainTimeoutMs, 1000));
       keys.close();
+      await replay.close();
     },
   };
 }

@@ -1,15 +1,16 @@
-// The whole decision, top to bottom: framing -> decode -> issuer policy and claims -> key ->
-// signature -> webhook headers. Every step returns a Deny or hands on; cheap, local checks come
-// first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the only promise
-// hop left on the hot path is jose's signature check.
+// The whole decision, top to bottom: framing -> decode -> issuer policy and claims (with the
+// issuer's token rules) -> key -> signature -> webhook headers -> the issuer's webhook policy ->
+// replay guard. Every step returns a Deny or hands on; cheap, local checks come first so bad
+// tokens cost no key lookup. Cached keys resolve synchronously, so the only promise hop left on
+// the hot path is jose's signature check (and a shared replay store, when one is used).
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { KeyAnswer, KeyLookup } from '../issuers/key-lookup.js';
+import type { ReplayStore } from '../replay/replay-store.js';
 import { checkClaims } from './check-claims.js';
-import { checkWebhookHeaders } from './check-webhook-headers.js';
+import { decideWebhook } from './decide-webhook.js';
 import { decodeToken } from './decode-token.js';
 import { deny, isDeny, type Decision } from './decision.js';
 import { extractToken } from './extract-token.js';
-import { headersToRemove } from './headers-to-remove.js';
 import { keyDecision } from './key-decision.js';
 import type { TokenUnderCheck } from './token-under-check.js';
 import { verifyToken } from './verify-token.js';
@@ -20,6 +21,8 @@ export interface AuthorizeDeps {
   readonly config: Pick<ConfigSnapshot, 'current'>;
   readonly keys: KeyLookup;
   readonly now: () => number;
+  /** The replay guard's seen-jti store; needed once an issuer sets `replay: jti`. */
+  readonly replay?: ReplayStore;
 }
 
 export function authorize(
@@ -43,28 +46,19 @@ export function authorize(
     receivedAtMs: request.receivedAtMs,
     skewMs: config.clockSkewSeconds * 1000,
   });
-  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found);
+  const finish = (found: KeyAnswer): Promise<Decision> =>
+    verifyAndDecide(token, found, deps.replay);
   return answer instanceof Promise ? answer.then(finish) : finish(answer);
 }
 
-async function verifyAndDecide(token: TokenUnderCheck, answer: KeyAnswer): Promise<Decision> {
+async function verifyAndDecide(
+  token: TokenUnderCheck,
+  answer: KeyAnswer,
+  replay: ReplayStore | undefined,
+): Promise<Decision> {
   const key = keyDecision(answer);
   if (isDeny(key)) return key;
   const rejected = await verifyToken(token, key);
   if (rejected !== undefined) return rejected;
-  const { request, checked, decoded, framed } = token;
-  const webhook = checkWebhookHeaders(request);
-  if (isDeny(webhook)) return { ...webhook, issuer: checked.policy.issuer };
-  return {
-    allowed: true,
-    identity: {
-      issuer: checked.policy.issuer,
-      subject: checked.subject,
-      audience: checked.audience,
-      claims: decoded.claims,
-      encodedClaims: framed.payload,
-    },
-    webhook,
-    headersToRemove: headersToRemove(request.headers, checked.policy.forwardToken),
-  };
+  return decideWebhook(token, replay);
 }

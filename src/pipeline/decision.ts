@@ -29,6 +29,8 @@ export interface Allow {
   /** Client headers upstream must not see: the token unless the issuer forwards it, and any
    * client-sent reserved x-pps-auth-* header pps-gate does not set itself. */
   readonly headersToRemove: readonly string[];
+  /** The issuer's claimHeaders the token carries: [x-pps-auth-* name, value], set on allow. */
+  readonly claimHeaders: readonly (readonly [string, string])[];
 }
 
 export interface Deny {

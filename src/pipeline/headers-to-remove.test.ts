@@ -18,6 +18,26 @@ describe('headersToRemove', () => {
     expect(remove).not.toContain('x-pps-topic');
   });
 
+  it('strips underscore spellings and the dedup markers, but not a claim header pps-gate sets', () => {
+    const remove = headersToRemove(
+      {
+        x_pps_auth_subject: 'forged',
+        'x-pps-auth-email': 'forged',
+        'x-pps-auth-phone': 'forged',
+        'x-pps-duplicate': 'false',
+        'x-pps-delivery-attempt': '1',
+      },
+      true,
+      ['x-pps-auth-email'],
+    );
+    expect(remove.sort()).toEqual([
+      'x-pps-auth-phone',
+      'x-pps-delivery-attempt',
+      'x-pps-duplicate',
+      'x_pps_auth_subject',
+    ]);
+  });
+
   it('keeps the token when the issuer forwards it', () => {
     expect(headersToRemove(sent, true)).toEqual(['x-pps-auth-foo']);
   });

@@ -1,9 +1,8 @@
 // Which client headers must never reach upstream: the token (unless the issuer forwards it) and
-// any client-sent header under the reserved x-pps-auth- prefix that pps-gate does not itself set
-// (those it sets are overwritten; Envoy applies removals after additions, so removing them would
-// drop ours too). Decided here, once, so every transport encodes the same Allow.
-
-export const RESERVED_PREFIX = 'x-pps-auth-';
+// any client-sent reserved header (reserved-headers.ts) that pps-gate does not itself set (those
+// it sets are overwritten; Envoy applies removals after additions, so removing them would drop
+// ours too). Decided here, once, so every transport encodes the same Allow.
+import { isReservedHeader } from './reserved-headers.js';
 
 export const IDENTITY_HEADERS = [
   'x-pps-auth-issuer',
@@ -12,14 +11,17 @@ export const IDENTITY_HEADERS = [
   'x-pps-auth-claims',
 ] as const;
 
+const IDENTITY: ReadonlySet<string> = new Set(IDENTITY_HEADERS);
+
+/** `alsoSet`: the other reserved names this Allow sets (claim headers, dedup markers). */
 export function headersToRemove(
   requestHeaders: Readonly<Record<string, string>>,
   forwardToken: boolean,
+  alsoSet: readonly string[] = [],
 ): string[] {
   const remove = forwardToken ? [] : ['authorization'];
   for (const name in requestHeaders) {
-    if (name.startsWith(RESERVED_PREFIX) && !(IDENTITY_HEADERS as readonly string[]).includes(name))
-      remove.push(name);
+    if (isReservedHeader(name) && !IDENTITY.has(name) && !alsoSet.includes(name)) remove.push(name);
   }
   return remove;
 }

@@ -3,7 +3,8 @@
 // without any: and a way to send one request through both transports, answering the same shape.
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '../../src/config/parse-config.js';
-import { startGate, type Gate } from '../../src/cli/start-gate.js';
+import { ConfigSnapshot } from '../../src/config/config-snapshot.js';
+import { startGate, type Gate } from '../../src/gate/start-gate.js';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import {
@@ -147,7 +148,7 @@ export async function startPolicyGate(startMs: number): Promise<PolicyGate> {
   );
   const clock = { now: startMs };
   const gate = await startGate({
-    config,
+    snapshot: new ConfigSnapshot(config),
     logger: silentLogger,
     now: () => clock.now,
     host: '127.0.0.1',
