@@ -54,6 +54,37 @@ describe('renderConfig', () => {
     });
   });
 
+  it("shows each issuer's webhook policy keys as configured, and none for an issuer without", () => {
+    const rules = {
+      tenantClaim: 'firebase.tenant',
+      tenants: ['OU1243'],
+      topics: ['orders/*'],
+      requiredClaims: { email_verified: true },
+      maxTokenAgeSeconds: 3600,
+      triggeredAtWindowSeconds: 345600,
+      replay: 'jti',
+      claimHeaders: { email: 'x-pps-auth-email' },
+    };
+    const withRules = parseConfig(
+      JSON.stringify({
+        issuers: [
+          { issuer: 'https://a.test', audiences: ['x'], ...rules },
+          { issuer: 'https://b.test', audiences: ['y'] },
+        ],
+      }),
+      'config.yaml',
+    );
+    const [a, b] = renderConfig(withRules).issuers as Record<string, unknown>[];
+    expect(a).toMatchObject(rules);
+    expect(Object.keys(b!).sort()).toEqual([
+      'algorithms',
+      'audiences',
+      'forwardToken',
+      'issuer',
+      'jwksUri',
+    ]);
+  });
+
   it('never shows a field it does not list, so a secret added to the config later stays hidden', () => {
     const withSecret = {
       ...config,

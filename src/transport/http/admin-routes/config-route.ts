@@ -3,6 +3,7 @@
 // until someone decides it is safe to.
 import type { ConfigSnapshot } from '../../../config/config-snapshot.js';
 import type { GateConfig } from '../../../config/gate-config.js';
+import { describeIssuerRules } from '../../../policy/issuer-rules.js';
 import { sendJson, type AdminRoute } from '../admin-server.js';
 import { redactUrl } from './redact-url.js';
 
@@ -17,6 +18,9 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       jwksUri: policy.jwksUri === undefined ? null : redactUrl(policy.jwksUri),
       algorithms: [...policy.algorithms],
       forwardToken: policy.forwardToken,
+      // The webhook policy keys the issuer sets, as written (claim paths, globs, header names:
+      // nothing secret).
+      ...describeIssuerRules(policy.rules),
     })),
     jwks: {
       cacheTtlSeconds: jwks.cacheTtlMs / 1000,
