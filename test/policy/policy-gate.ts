@@ -83,15 +83,17 @@ async function grpcAnswer(
   headers: Record<string, string>,
 ): Promise<Answer> {
   const response = await envoy.check(headersCheckRequest(headers));
-  if (response.status?.code === 0 && response.ok_response !== undefined) {
+  const ok = response.ok_response;
+  if (response.status?.code === 0 && response.http_response === 'ok_response' && ok) {
     const set: Record<string, string> = {};
-    for (const option of response.ok_response.headers) set[option.header.key] = option.header.value;
+    for (const option of ok.headers)
+      if (option.header) set[option.header.key] = option.header.value;
     return {
       allowed: true,
       reason: undefined,
       status: 'OK',
       headers: set,
-      removed: response.ok_response.headers_to_remove,
+      removed: ok.headers_to_remove,
     };
   }
   return {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
 import {
   createEnvoyAuthClient,
+  headerOption,
   headersCheckRequest,
   type EnvoyAuthClient,
 } from '../support/envoy-client.js';
@@ -51,8 +52,7 @@ async function viaGrpc(gate: number, headers: Record<string, string>): Promise<O
     allowed,
     reason: allowed ? undefined : response.status?.message,
     status: allowed ? 'OK' : (response.denied_response?.status?.code ?? 'none'),
-    retryAfter: response.denied_response?.headers.find((h) => h.header.key === 'retry-after')
-      ?.header.value,
+    retryAfter: headerOption(response.denied_response?.headers, 'retry-after')?.header.value,
   };
 }
 
