@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type ConfigDocument } from './config-schema.js';
+import { toDedupSettings } from './dedup-schema.js';
 import { DEFAULT_ALGORITHMS, type GateConfig, type IssuerPolicy } from './gate-config.js';
 
 export class ConfigError extends Error {
@@ -109,6 +110,7 @@ export function parseConfig(text: string, source: string): GateConfig {
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
+    dedup: doc.dedup,
   });
   return Object.freeze({
     issuers,
@@ -122,6 +124,7 @@ export function parseConfig(text: string, source: string): GateConfig {
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
+    dedup: Object.freeze(toDedupSettings(doc.dedup)),
     hash: createHash('sha256').update(normalised).digest('hex'),
     source,
   });

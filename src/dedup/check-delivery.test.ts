@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkDelivery } from './check-delivery.js';
-import type { DedupSettings } from './dedup-settings.js';
+import type { DedupSettings } from '../config/dedup-settings.js';
 import { deliveryKey } from './delivery-key.js';
 import type { DeliveryStore } from './delivery-store.js';
 import { MemoryDeliveryStore } from './memory-delivery-store.js';

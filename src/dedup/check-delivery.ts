@@ -5,7 +5,7 @@
 // `deadlineMs` yields `unavailable` (the Check must answer within a second, whatever Redis does).
 import { deliveryKey, type DeliveryPrincipal } from './delivery-key.js';
 import type { DeliveryRecord, DeliveryStore } from './delivery-store.js';
-import type { DedupSettings } from './dedup-settings.js';
+import type { DedupSettings } from '../config/dedup-settings.js';
 
 export interface DeliveryInfo {
   /** Deliveries seen with this key inside the window, this one included. */

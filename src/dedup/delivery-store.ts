@@ -1,6 +1,9 @@
 // What a delivery store does, independent of where it keeps records: count deliveries (annotate),
 // lease a delivery to exactly one caller at a time (enforce), and learn the upstream's answer.
 // Every operation is one atomic step in the store, so replicas sharing it agree.
+import type { DeliveryStoreKind } from '../config/dedup-settings.js';
+
+export type { DeliveryStoreKind };
 
 /** What this delivery is, relative to earlier ones with the same key (the metric label too). */
 export type DeliveryOutcome = 'first' | 'duplicate' | 'in_progress' | 'redelivered_after_failure';
@@ -30,8 +33,6 @@ export interface DeliveryTimes {
 
 /** What a confirmation did: `ignored` when there was nothing (live) to confirm. */
 export type ConfirmResult = 'delivered' | 'failed' | 'ignored';
-
-export type DeliveryStoreKind = 'memory' | 'redis';
 
 export interface DeliveryStore {
   readonly kind: DeliveryStoreKind;

@@ -6,7 +6,7 @@
 // so the gate recovers by itself when Redis comes back.
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { RedisSettings } from './dedup-settings.js';
+import type { RedisSettings } from '../config/dedup-settings.js';
 
 /** Where the password comes from: the environment, never the config file or ConfigMap. */
 export const REDIS_PASSWORD_ENV = 'PPS_GATE_REDIS_PASSWORD';

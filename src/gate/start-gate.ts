@@ -1,6 +1,7 @@
 // Wires one pps-gate instance: config snapshot, key caches, the three servers, readiness.
 // The composition root: used by `serve`, by `demo` (through start-loopback-gate) and by tests.
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
+import type { DeliveryStore } from '../dedup/delivery-store.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
 import { Readiness } from '../lifecycle/readiness.js';
@@ -10,6 +11,7 @@ import { createDecisionLog, type DecisionLogOptions } from '../telemetry/decisio
 import { decisionMetrics, keyMetricsEvents } from '../telemetry/metric-observers.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
+import { accessLogService } from '../transport/grpc/access-log-service.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
 import { configRoute } from '../transport/http/admin-routes/config-route.js';
@@ -17,6 +19,7 @@ import { keysRoute } from '../transport/http/admin-routes/keys-route.js';
 import { metricsRoute } from '../transport/http/admin-routes/metrics-route.js';
 import { startForwardAuthServer } from '../transport/http/forward-auth-server.js';
 import type { HttpServerHandle } from '../transport/http/listen.js';
+import { openDeliveryStore, storeSettingsChanged } from './open-delivery-store.js';
 
 export interface GateOptions {
   /** The one owner of the current config. Empty while the API config source waits for its first
@@ -35,7 +38,12 @@ export interface GateOptions {
   readonly keyEvents?: KeyStoreEvents;
   readonly observers?: readonly DecisionObserver[];
   readonly adminRoutes?: Readonly<Record<string, AdminRoute>>;
+  /** Where PPS_GATE_REDIS_PASSWORD is read (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/** A Check's whole dedup step answers within this, whatever the store does (README). */
+export const DEDUP_DEADLINE_MS = 900;
 
 export interface Gate {
   readonly grpcPort: number;
@@ -66,10 +74,24 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     () => undefined,
   );
   if (current !== undefined) readiness.satisfy('config');
+  // The delivery store is opened from the first config (now, or the API source's first
+  // ConfigMap); mode, window and lease follow reloads, the store itself needs a restart.
+  const storeContext = { logger, metrics, now, env: options.env };
+  let deliveryStore: DeliveryStore | undefined =
+    current === undefined ? undefined : await openDeliveryStore(current.dedup, storeContext);
+  let storeSettings = current?.dedup;
   snapshot.onSwap((next) => {
     // Prefetches of added issuers run in the background; readiness never waits on an issuer.
     void Promise.all(keys.applyConfig(next));
     readiness.satisfy('config');
+    if (storeSettings === undefined) {
+      storeSettings = next.dedup;
+      void openDeliveryStore(next.dedup, storeContext).then((opened) => (deliveryStore = opened));
+    } else if (storeSettingsChanged(storeSettings, next.dedup))
+      logger.warn(
+        { running: storeSettings.store, configured: next.dedup.store },
+        'dedup store settings changed; the running store stays until pps-gate restarts',
+      );
   });
 
   const observers = [
@@ -86,7 +108,22 @@ export async function startGate(options: GateOptions): Promise<Gate> {
       for (const observer of observers) observer(report);
     },
   };
-  const deps = metrics === undefined ? plainDeps : countInFlight(plainDeps, metrics.checksInFlight);
+  const counted =
+    metrics === undefined ? plainDeps : countInFlight(plainDeps, metrics.checksInFlight);
+  const deliveries = { store: () => deliveryStore, deadlineMs: DEDUP_DEADLINE_MS };
+  const grpcDeps = { ...counted, deliveries: { ...deliveries, annotateOnly: false } };
+  const httpDeps = { ...counted, deliveries: { ...deliveries, annotateOnly: true } };
+  const accessLog = accessLogService({
+    confirm: (key, status) =>
+      deliveryStore === undefined
+        ? Promise.resolve('ignored' as const)
+        : deliveryStore.confirm(key, status, now()),
+    onConfirmError: (error) =>
+      logger.warn(
+        { err: (error as Error).message },
+        'dedup confirmation lost (store unavailable); the lease will expire instead',
+      ),
+  });
   const adminRoutes: Record<string, AdminRoute> = {
     ...(metrics === undefined ? {} : { '/metrics': metricsRoute(metrics.registry) }),
     '/keys': keysRoute(() => keys.describe()),
@@ -99,13 +136,17 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let admin: HttpServerHandle | undefined;
   try {
     admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
-    grpc = await startGrpcServer(options.host, options.grpcPort, deps, readiness);
+    grpc = await startGrpcServer(options.host, options.grpcPort, grpcDeps, {
+      readiness,
+      accessLog,
+    });
     readiness.satisfy('grpc');
-    http = await startForwardAuthServer(options.host, options.httpPort, deps);
+    http = await startForwardAuthServer(options.host, options.httpPort, httpDeps);
     readiness.satisfy('http');
   } catch (error) {
     await Promise.all([grpc?.close(0), http?.close(0), admin?.close(0)]);
     keys.close();
+    await deliveryStore?.close();
     throw error;
   }
   const servers = { grpc, http, admin };
@@ -123,6 +164,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
       await Promise.all([servers.grpc.close(drainTimeoutMs), servers.http.close(drainTimeoutMs)]);
       await servers.admin.close(Math.min(drainTimeoutMs, 1000));
       keys.close();
+      await deliveryStore?.close();
     },
   };
 }

@@ -1,11 +1,13 @@
 // The whole decision, top to bottom: framing -> decode -> issuer policy and claims -> key ->
-// signature -> webhook headers. Every step returns a Deny or hands on; cheap, local checks come
+// signature -> webhook headers -> duplicate deliveries. Every step returns a Deny or hands on; cheap, local checks come
 // first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the only promise
 // hop left on the hot path is jose's signature check.
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { KeyAnswer, KeyLookup } from '../issuers/key-lookup.js';
 import { checkClaims } from './check-claims.js';
 import { checkWebhookHeaders } from './check-webhook-headers.js';
+import { dedupDelivery, type DeliveryDeps } from './dedup-delivery.js';
+import { deliveryHeaders } from './delivery-headers.js';
 import { decodeToken } from './decode-token.js';
 import { deny, isDeny, type Decision } from './decision.js';
 import { extractToken } from './extract-token.js';
@@ -20,6 +22,8 @@ export interface AuthorizeDeps {
   readonly config: Pick<ConfigSnapshot, 'current'>;
   readonly keys: KeyLookup;
   readonly now: () => number;
+  /** Duplicate deliveries; absent: no dedup step (library use, unit tests). */
+  readonly deliveries?: DeliveryDeps;
 }
 
 export function authorize(
@@ -43,28 +47,41 @@ export function authorize(
     receivedAtMs: request.receivedAtMs,
     skewMs: config.clockSkewSeconds * 1000,
   });
-  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found);
+  const finish = (found: KeyAnswer): Promise<Decision> =>
+    verifyAndDecide(token, found, deps.deliveries);
   return answer instanceof Promise ? answer.then(finish) : finish(answer);
 }
 
-async function verifyAndDecide(token: TokenUnderCheck, answer: KeyAnswer): Promise<Decision> {
+async function verifyAndDecide(
+  token: TokenUnderCheck,
+  answer: KeyAnswer,
+  deliveries: DeliveryDeps | undefined,
+): Promise<Decision> {
   const key = keyDecision(answer);
   if (isDeny(key)) return key;
   const rejected = await verifyToken(token, key);
   if (rejected !== undefined) return rejected;
-  const { request, checked, decoded, framed } = token;
+  const { request, checked, decoded, framed, config } = token;
   const webhook = checkWebhookHeaders(request);
   if (isDeny(webhook)) return { ...webhook, issuer: checked.policy.issuer };
+  const identity = {
+    issuer: checked.policy.issuer,
+    subject: checked.subject,
+    audience: checked.audience,
+    claims: decoded.claims,
+    encodedClaims: framed.payload,
+  };
+  const delivery =
+    deliveries === undefined
+      ? undefined
+      : await dedupDelivery(identity, webhook, { config, nowMs: token.now() }, deliveries);
+  if (delivery !== undefined && typeof delivery === 'object' && isDeny(delivery)) return delivery;
+  const alsoSet = delivery === undefined ? [] : deliveryHeaders(delivery).map(([name]) => name);
   return {
     allowed: true,
-    identity: {
-      issuer: checked.policy.issuer,
-      subject: checked.subject,
-      audience: checked.audience,
-      claims: decoded.claims,
-      encodedClaims: framed.payload,
-    },
+    identity,
     webhook,
-    headersToRemove: headersToRemove(request.headers, checked.policy.forwardToken),
+    headersToRemove: headersToRemove(request.headers, checked.policy.forwardToken, alsoSet),
+    ...(delivery === undefined ? {} : { delivery }),
   };
 }

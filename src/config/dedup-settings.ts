@@ -1,6 +1,7 @@
-// The validated `dedup` config section (config-schema.ts parses it; defaults apply even when the
+// The validated `dedup` config section (dedup-schema.ts parses it; defaults apply even when the
 // config has no `dedup` section at all: annotate mode, memory store).
-import type { DeliveryStoreKind } from './delivery-store.js';
+/** Where delivery records live (src/dedup has a store for each). */
+export type DeliveryStoreKind = 'memory' | 'redis';
 
 export type DedupMode = 'annotate' | 'enforce';
 
