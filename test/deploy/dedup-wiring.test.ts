@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseManifests, repoRoot } from '../helm/helm-cli.js';
-import { validateManifest } from '../helm/validate-manifest.js';
+import { parseManifests, repoRoot } from '../support/helm-cli.js';
+import { validateManifest } from '../support/validate-manifest.js';
 import { checkEnvoyBootstrap, checkEnvoyMessage } from './envoy-proto-check.js';
 
 const read = (...path: string[]): string => readFileSync(join(repoRoot, ...path), 'utf8');

@@ -4,22 +4,18 @@
 // of a stream carries the identifier {node, log_name}; entries follow in batches.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import {
-  credentials,
-  loadPackageDefinition,
-  type Client,
-  type ClientWritableStream,
-  type GrpcObject,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import type { ProtoGrpcType as AccessLogProtos } from './generated/envoy/als.js';
+import type { HTTPAccessLogEntry } from './generated/envoy/envoy/data/accesslog/v3/HTTPAccessLogEntry.js';
 
 const require = createRequire(import.meta.url);
 const depsDir = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
 
-let root: GrpcObject | undefined;
+let root: AccessLogProtos | undefined;
 
-function loadAccessLogProtos(): GrpcObject {
+function loadAccessLogProtos(): AccessLogProtos {
+  // proto-loader's documented pattern: the generated ProtoGrpcType describes this object.
   root ??= loadPackageDefinition(
     loadSync('envoy/service/accesslog/v3/als.proto', {
       keepCase: true,
@@ -31,7 +27,7 @@ function loadAccessLogProtos(): GrpcObject {
         join(depsDir, dir),
       ),
     }),
-  );
+  ) as unknown as AccessLogProtos;
   return root;
 }
 
@@ -48,10 +44,12 @@ export interface EntryOptions {
 }
 
 /** An envoy.data.accesslog.v3.HTTPAccessLogEntry as Envoy fills it. */
-export function httpLogEntry(options: EntryOptions): Record<string, unknown> {
+export function httpLogEntry(options: EntryOptions): HTTPAccessLogEntry {
   const headers: Record<string, string> = { 'x-request-id': 'req-1' };
   if (options.headerKey !== undefined) headers['x-pps-delivery-key'] = options.headerKey;
-  const filterMetadata: Record<string, unknown> = {
+  const filterMetadata: NonNullable<
+    NonNullable<NonNullable<HTTPAccessLogEntry['common_properties']>['metadata']>['filter_metadata']
+  > = {
     'envoy.filters.http.router': { fields: { note: { stringValue: 'unrelated' } } },
   };
   if (options.metadataKey !== undefined)
@@ -90,7 +88,7 @@ export function httpLogEntry(options: EntryOptions): Record<string, unknown> {
 
 export interface AccessLogStream {
   /** Sends one StreamAccessLogsMessage with these HTTP entries. */
-  send(entries: readonly Record<string, unknown>[]): void;
+  send(entries: readonly HTTPAccessLogEntry[]): void;
   /** Half-closes; resolves once pps-gate answered the stream. */
   end(): Promise<void>;
   /** Breaks the stream without ending it (as when Envoy restarts). */
@@ -103,18 +101,8 @@ export interface EnvoyAccessLogClient {
 }
 
 export function createEnvoyAccessLogClient(address: string): EnvoyAccessLogClient {
-  let node: unknown = loadAccessLogProtos();
-  for (const part of 'envoy.service.accesslog.v3.AccessLogService'.split('.'))
-    node = (node as Record<string, unknown>)[part];
-  const Service = node as new (
-    address: string,
-    creds: ReturnType<typeof credentials.createInsecure>,
-  ) => Client & {
-    StreamAccessLogs(
-      callback: (error: ServiceError | null, response: unknown) => void,
-    ): ClientWritableStream<unknown>;
-  };
-  const client = new Service(address, credentials.createInsecure());
+  const { AccessLogService } = loadAccessLogProtos().envoy.service.accesslog.v3;
+  const client = new AccessLogService(address, credentials.createInsecure());
   return {
     open() {
       let answered!: (error: ServiceError | null) => void;
@@ -129,7 +117,7 @@ export function createEnvoyAccessLogClient(address: string): EnvoyAccessLogClien
                   identifier: { node: { id: 'envoy-test', cluster: 'edge' }, log_name: 'pps-gate' },
                 }
               : {}),
-            http_logs: { log_entry: entries },
+            http_logs: { log_entry: [...entries] },
           });
           first = false;
         },
