@@ -1,5 +1,6 @@
 // The validated, immutable configuration snapshot every request reads once at its start.
 import type { IssuerRules } from '../policy/issuer-rules.js';
+import type { DedupSettings } from './dedup-settings.js';
 
 export const DEFAULT_ALGORITHMS = [
   'RS256',
@@ -45,6 +46,7 @@ export interface GateConfig {
   readonly clockSkewSeconds: number;
   readonly allowInsecureHttp: boolean;
   readonly maxTokenBytes: number;
+  readonly dedup: DedupSettings;
   /** sha256 of the normalised config, for logs, metrics and /config. */
   readonly hash: string;
   /** Where it came from (a file path or namespace/name of a ConfigMap), for messages. */

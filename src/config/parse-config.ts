@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { compileIssuerRules, describeIssuerRules } from '../policy/issuer-rules.js';
 import { configSchema, type ConfigDocument } from './config-schema.js';
+import { toDedupSettings } from './dedup-schema.js';
 import { DEFAULT_ALGORITHMS, type GateConfig, type IssuerPolicy } from './gate-config.js';
 
 export class ConfigError extends Error {
@@ -115,6 +116,7 @@ export function parseConfig(text: string, source: string): GateConfig {
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
+    dedup: doc.dedup,
   });
   return Object.freeze({
     issuers,
@@ -128,6 +130,7 @@ export function parseConfig(text: string, source: string): GateConfig {
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
+    dedup: Object.freeze(toDedupSettings(doc.dedup)),
     hash: createHash('sha256').update(normalised).digest('hex'),
     source,
   });

@@ -1,13 +1,12 @@
 // The whole decision, top to bottom: framing -> decode -> issuer policy and claims (with the
 // issuer's token rules) -> key -> signature -> webhook headers -> the issuer's webhook policy ->
-// replay guard. Every step returns a Deny or hands on; cheap, local checks come first so bad
-// tokens cost no key lookup. Cached keys resolve synchronously, so the only promise hop left on
-// the hot path is jose's signature check (and a shared replay store, when one is used).
+// replay guard -> duplicate deliveries. Every step returns a Deny or hands on; cheap, local
+// checks come first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the
+// only promise hops left on the hot path are jose's signature check and the shared stores.
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { KeyAnswer, KeyLookup } from '../issuers/key-lookup.js';
-import type { ReplayStore } from '../replay/replay-store.js';
 import { checkClaims } from './check-claims.js';
-import { decideWebhook } from './decide-webhook.js';
+import { decideWebhook, type WebhookDeps } from './decide-webhook.js';
 import { decodeToken } from './decode-token.js';
 import { deny, isDeny, type Decision } from './decision.js';
 import { extractToken } from './extract-token.js';
@@ -16,13 +15,11 @@ import type { TokenUnderCheck } from './token-under-check.js';
 import { verifyToken } from './verify-token.js';
 import type { WebhookRequest } from './webhook-request.js';
 
-export interface AuthorizeDeps {
+export interface AuthorizeDeps extends WebhookDeps {
   /** Read once per request; undefined only while the API source waits for its first ConfigMap. */
   readonly config: Pick<ConfigSnapshot, 'current'>;
   readonly keys: KeyLookup;
   readonly now: () => number;
-  /** The replay guard's seen-jti store; needed once an issuer sets `replay: jti`. */
-  readonly replay?: ReplayStore;
 }
 
 export function authorize(
@@ -46,19 +43,18 @@ export function authorize(
     receivedAtMs: request.receivedAtMs,
     skewMs: config.clockSkewSeconds * 1000,
   });
-  const finish = (found: KeyAnswer): Promise<Decision> =>
-    verifyAndDecide(token, found, deps.replay);
+  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found, deps);
   return answer instanceof Promise ? answer.then(finish) : finish(answer);
 }
 
 async function verifyAndDecide(
   token: TokenUnderCheck,
   answer: KeyAnswer,
-  replay: ReplayStore | undefined,
+  deps: WebhookDeps,
 ): Promise<Decision> {
   const key = keyDecision(answer);
   if (isDeny(key)) return key;
   const rejected = await verifyToken(token, key);
   if (rejected !== undefined) return rejected;
-  return decideWebhook(token, replay);
+  return decideWebhook(token, deps);
 }

@@ -42,3 +42,43 @@ describe('headersToRemove', () => {
     expect(headersToRemove(sent, true)).toEqual(['x-pps-auth-foo']);
   });
 });
+
+describe('headersToRemove for the dedup headers', () => {
+  const sent = {
+    'x-pps-delivery-count': '1',
+    'x-pps-delivery-key': 'forged',
+    'x-pps-duplicate': 'false',
+    'x-pps-first-seen-at': '2020-01-01T00:00:00Z',
+    'x-pps-dedup': 'off',
+    x_pps_auth_role: 'admin',
+    x_pps_duplicate: 'false',
+    'x-pps-topic': 'orders/placed',
+    'x-pps-webhook-id': '0b7c6f43-6a55-4f0e-9a55-1b2c3d4e5f60',
+  };
+
+  it('strips every client copy of a reserved name, in dash and underscore spellings', () => {
+    expect(headersToRemove(sent, true).sort()).toEqual(
+      [
+        'x-pps-dedup',
+        'x-pps-delivery-count',
+        'x-pps-delivery-key',
+        'x-pps-duplicate',
+        'x-pps-first-seen-at',
+        'x_pps_auth_role',
+        'x_pps_duplicate',
+      ].sort(),
+    );
+  });
+
+  it('leaves the names this allow sets itself to be overwritten, never removed', () => {
+    const remove = headersToRemove(sent, true, [
+      'x-pps-delivery-count',
+      'x-pps-first-seen-at',
+      'x-pps-duplicate',
+    ]);
+    expect(remove).not.toContain('x-pps-delivery-count');
+    expect(remove).not.toContain('x-pps-duplicate');
+    expect(remove).toContain('x-pps-delivery-key');
+    expect(remove).toContain('x_pps_duplicate');
+  });
+});

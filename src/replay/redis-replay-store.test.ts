@@ -1,17 +1,14 @@
 // Against a real redis-server on a loopback port, started by the test.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startRedisServer,
-  type RedisServerProcess,
-} from '../../test/support/redis-server-process.js';
+import { startRedisServer, type RedisServer } from '../../test/support/redis-server.js';
 import { RedisReplayStore } from './redis-replay-store.js';
 import { replayTokenKey } from './replay-store.js';
 
 const ID_A = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 const ID_B = '16fd2706-8baf-433b-82eb-8c7fada847da';
 
-let redis: RedisServerProcess;
+let redis: RedisServer;
 let clients: Redis[] = [];
 
 beforeAll(async () => {

@@ -110,6 +110,15 @@ describe('deploy/istio', () => {
           statusOnError: '503',
         },
       },
+      {
+        name: 'pps-gate-deliveries',
+        envoyHttpAls: {
+          service: 'pps-gate.pps-gate.svc.cluster.local',
+          port: 9191,
+          logName: 'pps-gate-deliveries',
+          additionalRequestHeadersToLog: ['x-pps-delivery-key'],
+        },
+      },
     ]);
   });
 });

@@ -11,6 +11,7 @@ describe('helm/pps-gate', () => {
   it('has a ci values file for every documented shape', () => {
     expect(ciValuesFiles).toEqual([
       'api-source-values.yaml',
+      'dedup-redis-values.yaml',
       'default-values.yaml',
       'everything-on-values.yaml',
       'existing-configmap-values.yaml',

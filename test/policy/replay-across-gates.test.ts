@@ -11,10 +11,10 @@ import {
   type EnvoyAuthClient,
 } from '../support/envoy-client.js';
 import { startGateProcess, type GateProcess } from '../support/start-gate-process.js';
-import { startRedisServer, type RedisServerProcess } from '../support/redis-server-process.js';
+import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { webhookHeaders } from '../support/webhook-fixtures.js';
 
-let redis: RedisServerProcess | undefined;
+let redis: RedisServer | undefined;
 let issuer: LocalIssuer;
 let gates: GateProcess[] = [];
 let clients: EnvoyAuthClient[] = [];

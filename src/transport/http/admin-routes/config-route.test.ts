@@ -51,6 +51,42 @@ describe('renderConfig', () => {
       clockSkewSeconds: 30,
       allowInsecureHttp: false,
       maxTokenBytes: 8192,
+      dedup: {
+        mode: 'annotate',
+        store: 'memory',
+        windowSeconds: 604800,
+        leaseSeconds: 60,
+        memory: { maxEntries: 100000 },
+        redis: null,
+      },
+    });
+  });
+
+  it('shows the Redis connection without credentials', () => {
+    const withRedis = parseConfig(
+      JSON.stringify({
+        issuers: [{ issuer: 'https://a.test', audiences: ['x'] }],
+        dedup: {
+          mode: 'enforce',
+          store: 'redis',
+          redis: { url: 'rediss://ops@redis.test:6380/2?x=1', tls: { serverName: 'r.internal' } },
+        },
+      }),
+      'test',
+    );
+    expect(renderConfig(withRedis).dedup).toEqual({
+      mode: 'enforce',
+      store: 'redis',
+      windowSeconds: 604800,
+      leaseSeconds: 60,
+      memory: { maxEntries: 100000 },
+      redis: {
+        url: 'rediss://redacted@redis.test:6380/2?[redacted]',
+        keyPrefix: 'pps-gate:delivery:',
+        tls: true,
+        connectTimeoutMs: 500,
+        commandTimeoutMs: 400,
+      },
     });
   });
 

@@ -32,6 +32,29 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
     clockSkewSeconds: config.clockSkewSeconds,
     allowInsecureHttp: config.allowInsecureHttp,
     maxTokenBytes: config.maxTokenBytes,
+    dedup: renderDedup(config.dedup),
+  };
+}
+
+/** The password is never in the config (PPS_GATE_REDIS_PASSWORD); the URL is redacted anyway. */
+function renderDedup(dedup: GateConfig['dedup']): Record<string, unknown> {
+  const { redis } = dedup;
+  return {
+    mode: dedup.mode,
+    store: dedup.store,
+    windowSeconds: dedup.windowMs / 1000,
+    leaseSeconds: dedup.leaseMs / 1000,
+    memory: { maxEntries: dedup.memoryMaxEntries },
+    redis:
+      redis === undefined
+        ? null
+        : {
+            url: redactUrl(redis.url),
+            keyPrefix: redis.keyPrefix,
+            tls: redis.tls !== undefined,
+            connectTimeoutMs: redis.connectTimeoutMs,
+            commandTimeoutMs: redis.commandTimeoutMs,
+          },
   };
 }
 

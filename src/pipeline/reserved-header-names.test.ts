@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isReservedHeader } from './reserved-headers.js';
+import { isReservedHeader } from './headers-to-remove.js';
 
 describe('isReservedHeader', () => {
   it.each([
