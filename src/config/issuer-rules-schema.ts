@@ -21,10 +21,20 @@ const topicGlob = z.string().superRefine((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: `topic glob "${text}": ${compiled}` });
 });
 
-const claimHeaderName = z.string().superRefine((text, ctx) => {
-  const name = parseClaimHeaderName(text);
-  if (typeof name !== 'string') ctx.addIssue({ code: 'custom', message: name.error });
-});
+// The name syntax as a pattern (so the chart's generated JSON schema refuses it too); the rest of
+// parseClaimHeaderName (not one of the identity headers) as a refinement.
+const CLAIM_HEADER_NAME = /^[Xx]-[Pp][Pp][Ss]-[Aa][Uu][Tt][Hh]-[A-Za-z0-9-]+$/;
+const claimHeaderName = z
+  .string()
+  .regex(CLAIM_HEADER_NAME, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} must be a header name under the reserved x-pps-auth- prefix (letters, digits and "-" only)`,
+  })
+  .superRefine((text, ctx) => {
+    if (!CLAIM_HEADER_NAME.test(text)) return;
+    const name = parseClaimHeaderName(text);
+    if (typeof name !== 'string') ctx.addIssue({ code: 'custom', message: name.error });
+  });
 
 /** Claim paths as record keys: zod reports a key issue at the key's own path. */
 const claimPathKeyed = <T extends z.ZodType>(value: T) =>

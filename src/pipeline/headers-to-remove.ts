@@ -1,13 +1,11 @@
 // Which client headers must never reach upstream: the token (unless the issuer forwards it) and
-// any client-sent header with a reserved name that pps-gate does not itself set on this allow
-// (those it sets are overwritten; Envoy applies removals after additions, so removing them would
-// drop ours too). Decided here, once, so every transport encodes the same Allow.
-// The one list of reserved names: the x-pps-auth- identity and x-pps-delivery- prefixes and the
-// dedup headers, in their dash and underscore spellings (many app servers fold `x_pps_auth_role`
-// into the same variable as `x-pps-auth-role`, so a spoofed underscore copy is just as harmful).
+// any client-sent header under a name reserved for pps-gate (reserved-headers.ts) that pps-gate
+// does not itself set on this allow (those it sets are overwritten; Envoy applies removals after
+// additions, so removing them would drop ours too). Decided here, once, so every transport
+// encodes the same Allow.
+import { isReservedHeader } from './reserved-headers.js';
 
-export const RESERVED_PREFIXES = ['x-pps-auth-', 'x-pps-delivery-'] as const;
-export const RESERVED_NAMES = ['x-pps-duplicate', 'x-pps-first-seen-at', 'x-pps-dedup'] as const;
+export { isReservedHeader } from './reserved-headers.js';
 
 export const IDENTITY_HEADERS = [
   'x-pps-auth-issuer',
@@ -16,17 +14,7 @@ export const IDENTITY_HEADERS = [
   'x-pps-auth-claims',
 ] as const;
 
-/** Whether a (lower-case) header name is reserved for pps-gate, in either spelling. */
-export function isReservedHeader(name: string): boolean {
-  if (!name.startsWith('x-pps') && !name.startsWith('x_pps')) return false;
-  const dashed = name.includes('_') ? name.replaceAll('_', '-') : name;
-  return (
-    RESERVED_PREFIXES.some((prefix) => dashed.startsWith(prefix)) ||
-    (RESERVED_NAMES as readonly string[]).includes(dashed)
-  );
-}
-
-/** `alsoSet`: reserved names this allow sets besides the identity headers (the dedup headers). */
+/** `alsoSet`: reserved names this allow sets besides the identity (claim and dedup headers). */
 export function headersToRemove(
   requestHeaders: Readonly<Record<string, string>>,
   forwardToken: boolean,

@@ -2,6 +2,7 @@
 // deny, and report the decision with its latency. Synchronous decisions stay synchronous.
 import { authorize, type AuthorizeDeps } from './authorize.js';
 import { deny, type Decision } from './decision.js';
+import { refuseReservedHeaders } from './reserved-headers.js';
 import type { WebhookRequest } from './webhook-request.js';
 
 export type Transport = 'grpc' | 'http';
@@ -41,7 +42,10 @@ export function runCheck(
   };
   let result: Decision | Promise<Decision>;
   try {
-    result = authorize(request, deps);
+    // Over HTTP most proxies ignore headers-to-remove (only Envoy honours it), so a client copy
+    // of a reserved header is refused before anything is judged; over gRPC, Envoy removes it.
+    const refused = transport === 'http' ? refuseReservedHeaders(request.headers) : undefined;
+    result = refused ?? authorize(request, deps);
   } catch (error) {
     return report(internal(error));
   }
