@@ -7,7 +7,7 @@ import prettier from 'eslint-config-prettier';
 import { kebabCaseFileName } from './eslint-rules/kebab-case-file-name.js';
 
 // Layers, top (entry) to bottom (the request's path, README "Architecture"):
-//   main -> cli -> gate -> transport -> pipeline -> issuers -> config -> errors
+//   main -> cli -> gate -> transport -> pipeline -> issuers | dedup -> config -> errors
 // telemetry's decision log and metric observers sit beside gate (they watch the pipeline);
 // telemetry/logger and lifecycle are leaves anything may use. `dev` holds loopback stand-ins.
 const LOADERS = [
@@ -23,8 +23,8 @@ const LAYER_ZONES = [
   zone('src/errors', 'src', 'src/errors is the bottom layer: it imports nothing of ours.'),
   zone(
     'src/config',
-    ['src/pipeline', 'src/issuers', 'src/transport', 'src/lifecycle', ...ENTRY],
-    'config is below pipeline, issuers and transports.',
+    ['src/pipeline', 'src/issuers', 'src/dedup', 'src/transport', 'src/lifecycle', ...ENTRY],
+    'config is below pipeline, issuers, dedup and transports.',
   ),
   zone(
     'src/issuers',
@@ -38,6 +38,19 @@ const LAYER_ZONES = [
       ...ENTRY,
     ],
     'issuers answer key lookups in their own terms; they know nothing of the pipeline above them.',
+  ),
+  zone(
+    'src/dedup',
+    [
+      'src/pipeline',
+      'src/issuers',
+      'src/transport',
+      'src/telemetry',
+      'src/lifecycle',
+      ...LOADERS,
+      ...ENTRY,
+    ],
+    'delivery stores answer in their own terms; they know nothing of the pipeline above them.',
   ),
   zone(
     'src/pipeline',

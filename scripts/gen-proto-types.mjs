@@ -54,7 +54,11 @@ export const TARGETS = [
     outDir: 'src/transport/grpc/generated',
     options: [],
     includeDirs: [join(repoRoot, 'proto')],
-    files: ['envoy/service/auth/v3/external_auth.proto', 'grpc/health/v1/health.proto'],
+    files: [
+      'envoy/service/auth/v3/external_auth.proto',
+      'grpc/health/v1/health.proto',
+      'envoy/service/accesslog/v3/als.proto',
+    ],
   },
 ];
 

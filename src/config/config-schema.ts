@@ -1,7 +1,9 @@
 // The config file's schema (YAML or JSON): the documented shape with `issuers: [...]`, or the
 // guide's own `trusted_issuers: {issuer: [audiences] | null}` map. Unknown keys are errors.
 import { z } from 'zod';
+import { dedupSchema } from './dedup-schema.js';
 import { DEFAULT_ALGORITHMS } from './gate-config.js';
+import { issuerRulesShape } from './issuer-rules-schema.js';
 
 const algorithm = z.enum(DEFAULT_ALGORITHMS, {
   error: () => `must be one of ${DEFAULT_ALGORITHMS.join(', ')} (none and HS* are never allowed)`,
@@ -20,6 +22,7 @@ const issuerEntry = z.strictObject({
   jwksUri: z.string().optional(),
   algorithms: z.array(algorithm).min(1).optional(),
   forwardToken: z.boolean().optional(),
+  ...issuerRulesShape,
 });
 
 const jwks = z.strictObject({
@@ -63,6 +66,8 @@ export const configSchema = z
       .min(1024)
       .max(64 * 1024)
       .default(8192),
+    // Duplicate deliveries; on (annotate, memory) even when the section is absent.
+    dedup: dedupSchema.default(dedupSchema.parse({})),
   })
   .refine((c) => (c.issuers === undefined) !== (c.trusted_issuers === undefined), {
     message: 'give exactly one of "issuers" (list) or "trusted_issuers" (map)',

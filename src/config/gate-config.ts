@@ -1,4 +1,6 @@
 // The validated, immutable configuration snapshot every request reads once at its start.
+import type { IssuerRules } from '../policy/issuer-rules.js';
+import type { DedupSettings } from './dedup-settings.js';
 
 export const DEFAULT_ALGORITHMS = [
   'RS256',
@@ -11,6 +13,9 @@ export const DEFAULT_ALGORITHMS = [
   'ES384',
   'ES512',
   'EdDSA',
+  // RFC 9864's fully-specified name for EdDSA over Ed25519, as node-oidc-provider 9 signs.
+  // (Ed448 is not listed: jose does not verify it.)
+  'Ed25519',
 ] as const;
 
 export interface IssuerPolicy {
@@ -22,6 +27,8 @@ export interface IssuerPolicy {
   readonly jwksUri: string | undefined;
   readonly algorithms: ReadonlySet<string>;
   readonly forwardToken: boolean;
+  /** The issuer's webhook policy (README "Webhook policy"); NO_RULES when it sets none. */
+  readonly rules: IssuerRules;
 }
 
 export interface JwksSettings {
@@ -39,6 +46,7 @@ export interface GateConfig {
   readonly clockSkewSeconds: number;
   readonly allowInsecureHttp: boolean;
   readonly maxTokenBytes: number;
+  readonly dedup: DedupSettings;
   /** sha256 of the normalised config, for logs, metrics and /config. */
   readonly hash: string;
   /** Where it came from (a file path or namespace/name of a ConfigMap), for messages. */

@@ -1,5 +1,6 @@
 // Config parsing: both documented shapes, defaults, errors naming field and source, the hash.
 import { describe, expect, it } from 'vitest';
+import { NO_RULES } from '../policy/issuer-rules.js';
 import { ConfigError, parseConfig } from './parse-config.js';
 
 const ISS = 'https://securetoken.google.com/pps-prod';
@@ -28,6 +29,7 @@ describe('parseConfig', () => {
       jwksUri: 'https://keys.example/jwks.json',
       algorithms: new Set(['RS256']),
       forwardToken: true,
+      rules: NO_RULES,
     });
   });
 

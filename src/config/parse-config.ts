@@ -3,7 +3,9 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { compileIssuerRules, describeIssuerRules } from '../policy/issuer-rules.js';
 import { configSchema, type ConfigDocument } from './config-schema.js';
+import { toDedupSettings } from './dedup-schema.js';
 import { DEFAULT_ALGORITHMS, type GateConfig, type IssuerPolicy } from './gate-config.js';
 
 export class ConfigError extends Error {
@@ -85,6 +87,7 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
       jwksUri: entry.jwksUri,
       algorithms: new Set(entry.algorithms ?? DEFAULT_ALGORITHMS),
       forwardToken: entry.forwardToken ?? false,
+      rules: compileIssuerRules(doc.issuers?.[index] ?? {}),
     });
   });
   return policies;
@@ -108,11 +111,16 @@ export function parseConfig(text: string, source: string): GateConfig {
   const doc = parsed.data;
   const issuers = toPolicies(doc, source);
   const normalised = JSON.stringify({
-    issuers: [...issuers.values()].map((p) => ({ ...p, algorithms: [...p.algorithms] })),
+    issuers: [...issuers.values()].map((p) => ({
+      ...p,
+      algorithms: [...p.algorithms],
+      rules: describeIssuerRules(p.rules),
+    })),
     jwks: doc.jwks,
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
+    dedup: doc.dedup,
   });
   return Object.freeze({
     issuers,
@@ -126,6 +134,7 @@ export function parseConfig(text: string, source: string): GateConfig {
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
+    dedup: Object.freeze(toDedupSettings(doc.dedup)),
     hash: createHash('sha256').update(normalised).digest('hex'),
     source,
   });

@@ -7,6 +7,9 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 
 export type IssuerMode = 'up' | 'down' | 'slow' | 'garbage' | 'redirect' | 'huge';
 
+/** `Ed25519` is RFC 9864's fully-specified name, as node-oidc-provider 9 signs. */
+export type LocalSigningAlg = 'RS256' | 'ES256' | 'EdDSA' | 'Ed25519' | 'PS256';
+
 export interface SigningKey {
   readonly kid: string;
   readonly alg: string;
@@ -34,9 +37,9 @@ export interface LocalIssuer {
   slowMs: number;
   sign(options?: SignOptions): Promise<string>;
   /** Creates a key, publishes it and makes it the one `sign` uses. */
-  rotate(alg?: 'RS256' | 'ES256' | 'EdDSA' | 'PS256', publishAlg?: boolean): Promise<SigningKey>;
+  rotate(alg?: LocalSigningAlg, publishAlg?: boolean): Promise<SigningKey>;
   /** A key that is never published (for unknown-kid and forged-signature cases). */
-  unpublishedKey(alg?: 'RS256' | 'ES256' | 'EdDSA'): Promise<SigningKey>;
+  unpublishedKey(alg?: LocalSigningAlg): Promise<SigningKey>;
   unpublish(kid: string): void;
   readonly publishedKids: readonly string[];
   close(): Promise<void>;
@@ -45,7 +48,7 @@ export interface LocalIssuer {
 let keyCounter = 0;
 
 export async function createSigningKey(
-  alg: 'RS256' | 'ES256' | 'EdDSA' | 'PS256',
+  alg: LocalSigningAlg,
   publishAlg = true,
 ): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, {
@@ -105,7 +108,7 @@ export async function startLocalIssuer(
             ? {
                 issuer: handle.issuer,
                 jwks_uri: handle.jwksUri,
-                id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+                id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
               }
             : { keys: published.map((k) => k.publicJwk) };
           response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { GrpcCode, REASON_CODES, REASONS } from './reasons.js';
 
 describe('REASONS', () => {
-  it('pairs 4xx with permanent and 5xx with retryable for every reason', () => {
-    expect(REASON_CODES.length).toBeGreaterThanOrEqual(14);
-    for (const code of REASON_CODES) {
+  it('pairs 4xx with permanent and 5xx with retryable for every reason but the 200 duplicate', () => {
+    expect(REASON_CODES.length).toBeGreaterThanOrEqual(17);
+    for (const code of REASON_CODES.filter((c) => c !== 'duplicate_delivery')) {
       const spec = REASONS[code];
       const permanent = spec.httpStatus >= 400 && spec.httpStatus < 500;
       const retryable = spec.httpStatus >= 500 && spec.httpStatus < 600;
@@ -21,7 +21,7 @@ describe('REASONS', () => {
       500: GrpcCode.INTERNAL,
       503: GrpcCode.UNAVAILABLE,
     };
-    for (const code of REASON_CODES) {
+    for (const code of REASON_CODES.filter((c) => c !== 'duplicate_delivery')) {
       expect(REASONS[code].grpcCode, code).not.toBe(GrpcCode.OK);
       expect(REASONS[code].grpcCode, code).toBe(expected[REASONS[code].httpStatus]);
     }
@@ -48,5 +48,18 @@ describe('REASONS', () => {
       expect(REASONS[code].message.length, code).toBeGreaterThan(10);
       expect(REASONS[code].httpStatus, code).not.toBe(410);
     }
+  });
+
+  it('answers a repeat of a delivered webhook 200 (never a 4xx) with a non-OK gRPC status, so Envoy sends the deny', () => {
+    expect(REASONS.duplicate_delivery).toMatchObject({
+      httpStatus: 200,
+      grpcCode: GrpcCode.ALREADY_EXISTS,
+      retryable: false,
+    });
+  });
+
+  it('answers a repeat in flight and a store outage 503, retryable (never 409)', () => {
+    expect(REASONS.delivery_in_progress).toMatchObject({ httpStatus: 503, retryable: true });
+    expect(REASONS.dedup_unavailable).toMatchObject({ httpStatus: 503, retryable: true });
   });
 });

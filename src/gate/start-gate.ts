@@ -1,9 +1,12 @@
 // Wires one pps-gate instance: config snapshot, key caches, the three servers, readiness.
 // The composition root: used by `serve`, by `demo` (through start-loopback-gate) and by tests.
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
+import type { DeliveryStore } from '../dedup/delivery-store.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
 import { Readiness } from '../lifecycle/readiness.js';
+import type { ReplayStore } from '../replay/replay-store.js';
+import { openReplayStore } from './open-replay-store.js';
 import type { CheckDeps, DecisionObserver } from '../pipeline/run-check.js';
 import { countInFlight } from '../telemetry/count-in-flight.js';
 import { countDecisions, DecisionCounts } from '../telemetry/decision-counts.js';
@@ -14,6 +17,7 @@ import type { GateMetrics } from '../telemetry/metrics.js';
 import type { GateTracer } from '../telemetry/tracing.js';
 import { statusRoute } from '../transport/http/admin-routes/status-route.js';
 import { gateStatus, type GateStatusSources } from './gate-status.js';
+import { accessLogService } from '../transport/grpc/access-log-service.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
 import { configRoute } from '../transport/http/admin-routes/config-route.js';
@@ -21,6 +25,7 @@ import { keysRoute } from '../transport/http/admin-routes/keys-route.js';
 import { metricsRoute } from '../transport/http/admin-routes/metrics-route.js';
 import { startForwardAuthServer } from '../transport/http/forward-auth-server.js';
 import type { HttpServerHandle } from '../transport/http/listen.js';
+import { openDeliveryStore, storeSettingsChanged } from './open-delivery-store.js';
 
 export interface GateOptions {
   /** The one owner of the current config. Empty while the API config source waits for its first
@@ -43,7 +48,14 @@ export interface GateOptions {
   readonly tracer?: GateTracer;
   /** What the status page (GET / on the admin port) shows about config reloads. */
   readonly status?: Pick<GateStatusSources, 'lastReload' | 'sourceDescription'>;
+  /** The replay guard's seen-jti store (`replay: jti`); default: in this process, bounded. */
+  readonly replayStore?: ReplayStore;
+  /** Where PPS_GATE_REDIS_PASSWORD is read (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }
+
+/** A Check's whole dedup step answers within this, whatever the store does (README). */
+export const DEDUP_DEADLINE_MS = 900;
 
 export interface Gate {
   readonly grpcPort: number;
@@ -84,11 +96,31 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     () => undefined,
   );
   if (current !== undefined) readiness.satisfy('config');
+  // The delivery store is opened from the first config (now, or the API source's first
+  // ConfigMap); mode, window and lease follow reloads, the store itself needs a restart.
+  const storeContext = { logger, metrics, now, env: options.env };
+  let deliveryStore: DeliveryStore | undefined =
+    current === undefined ? undefined : await openDeliveryStore(current.dedup, storeContext);
+  let storeSettings = current?.dedup;
+  // One replay store for the gate's life, opened with the delivery store from the first config:
+  // a reload must not forget the tokens already used.
+  let replayStore: ReplayStore | undefined =
+    options.replayStore ??
+    (current === undefined ? undefined : openReplayStore(current.dedup, storeContext));
   snapshot.onSwap((next) => {
     // Prefetches of added issuers run in the background; readiness never waits on an issuer.
     void Promise.all(keys.applyConfig(next));
     loadedAtMs = now();
     readiness.satisfy('config');
+    if (storeSettings === undefined) {
+      storeSettings = next.dedup;
+      replayStore ??= openReplayStore(next.dedup, storeContext);
+      void openDeliveryStore(next.dedup, storeContext).then((opened) => (deliveryStore = opened));
+    } else if (storeSettingsChanged(storeSettings, next.dedup))
+      logger.warn(
+        { running: storeSettings.store, configured: next.dedup.store },
+        'dedup store settings changed; the running store stays until pps-gate restarts',
+      );
   });
 
   const observers = [
@@ -97,17 +129,34 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     ...(options.observers ?? []),
   ];
   const logDecision = createDecisionLog(logger, options.decisionLog);
+  // One store for the gate's life: a config reload must not forget the tokens already used.
   const plainDeps: CheckDeps = {
     config: snapshot,
     keys,
     now,
     ...(tracer === undefined ? {} : { tracer }),
+    replay: () => replayStore,
     observe: (report) => {
       logDecision(report);
       for (const observer of observers) observer(report);
     },
   };
-  const deps = metrics === undefined ? plainDeps : countInFlight(plainDeps, metrics.checksInFlight);
+  const counted =
+    metrics === undefined ? plainDeps : countInFlight(plainDeps, metrics.checksInFlight);
+  const deliveries = { store: () => deliveryStore, deadlineMs: DEDUP_DEADLINE_MS };
+  const grpcDeps = { ...counted, deliveries: { ...deliveries, annotateOnly: false } };
+  const httpDeps = { ...counted, deliveries: { ...deliveries, annotateOnly: true } };
+  const accessLog = accessLogService({
+    confirm: (key, status) =>
+      deliveryStore === undefined
+        ? Promise.resolve('ignored' as const)
+        : deliveryStore.confirm(key, status, now()),
+    onConfirmError: (error) =>
+      logger.warn(
+        { err: (error as Error).message },
+        'dedup confirmation lost (store unavailable); the lease will expire instead',
+      ),
+  });
   const adminRoutes: Record<string, AdminRoute> = {
     ...(metrics === undefined ? {} : { '/metrics': metricsRoute(metrics.registry) }),
     '/': statusRoute(
@@ -131,13 +180,18 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let admin: HttpServerHandle | undefined;
   try {
     admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
-    grpc = await startGrpcServer(options.host, options.grpcPort, deps, readiness);
+    grpc = await startGrpcServer(options.host, options.grpcPort, grpcDeps, {
+      readiness,
+      accessLog,
+    });
     readiness.satisfy('grpc');
-    http = await startForwardAuthServer(options.host, options.httpPort, deps);
+    http = await startForwardAuthServer(options.host, options.httpPort, httpDeps);
     readiness.satisfy('http');
   } catch (error) {
     await Promise.all([grpc?.close(0), http?.close(0), admin?.close(0)]);
     keys.close();
+    await deliveryStore?.close();
+    await replayStore?.close();
     throw error;
   }
   const servers = { grpc, http, admin };
@@ -155,6 +209,8 @@ export async function startGate(options: GateOptions): Promise<Gate> {
       await Promise.all([servers.grpc.close(drainTimeoutMs), servers.http.close(drainTimeoutMs)]);
       await servers.admin.close(Math.min(drainTimeoutMs, 1000));
       keys.close();
+      await replayStore?.close();
+      await deliveryStore?.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { silentLogger } from '../telemetry/logger.js';
 export interface LoopbackIssuerEntry {
   readonly issuer: string;
   readonly audiences: readonly string[] | '*';
+  readonly algorithms?: readonly string[];
 }
 
 export type LoopbackGateOptions = Partial<

@@ -1,22 +1,22 @@
-// The whole decision, top to bottom: framing -> decode -> issuer policy and claims -> key ->
-// signature -> webhook headers. Every step returns a Deny or hands on; cheap, local checks come
-// first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the only promise
-// hop left on the hot path is jose's signature check.
+// The whole decision, top to bottom: framing -> decode -> issuer policy and claims (with the
+// issuer's token rules) -> key -> signature -> webhook headers -> the issuer's webhook policy ->
+// replay guard -> duplicate deliveries. Every step returns a Deny or hands on; cheap, local
+// checks come first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the
+// only promise hops left on the hot path are jose's signature check and the shared stores.
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { KeyAnswer, KeyLookup, KeyQuery } from '../issuers/key-lookup.js';
 import { checkClaims } from './check-claims.js';
-import { checkWebhookHeaders } from './check-webhook-headers.js';
+import { decideWebhook, type WebhookDeps } from './decide-webhook.js';
 import { decodeToken } from './decode-token.js';
 import { deny, isDeny, type Decision } from './decision.js';
 import { extractToken } from './extract-token.js';
-import { headersToRemove } from './headers-to-remove.js';
 import { keyDecision } from './key-decision.js';
 import type { StepTracer } from './step-tracer.js';
 import type { TokenUnderCheck } from './token-under-check.js';
 import { verifyToken } from './verify-token.js';
 import type { WebhookRequest } from './webhook-request.js';
 
-export interface AuthorizeDeps {
+export interface AuthorizeDeps extends WebhookDeps {
   /** Read once per request; undefined only while the API source waits for its first ConfigMap. */
   readonly config: Pick<ConfigSnapshot, 'current'>;
   readonly keys: KeyLookup;
@@ -56,7 +56,7 @@ export function authorize(
           () => deps.keys.resolve(query),
           keyLookupOutcome,
         );
-  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found, tracer);
+  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found, deps);
   return answer instanceof Promise ? answer.then(finish) : finish(answer);
 }
 
@@ -67,10 +67,11 @@ const keyLookupOutcome = (answer: KeyAnswer): { 'pps_gate.key': string } => ({
 async function verifyAndDecide(
   token: TokenUnderCheck,
   answer: KeyAnswer,
-  tracer: StepTracer | undefined,
+  deps: AuthorizeDeps,
 ): Promise<Decision> {
   const key = keyDecision(answer);
   if (isDeny(key)) return key;
+  const { tracer } = deps;
   const rejected =
     tracer === undefined
       ? await verifyToken(token, key)
@@ -81,19 +82,5 @@ async function verifyAndDecide(
           (denied) => ({ 'pps_gate.verified': denied === undefined }),
         );
   if (rejected !== undefined) return rejected;
-  const { request, checked, decoded, framed } = token;
-  const webhook = checkWebhookHeaders(request);
-  if (isDeny(webhook)) return { ...webhook, issuer: checked.policy.issuer };
-  return {
-    allowed: true,
-    identity: {
-      issuer: checked.policy.issuer,
-      subject: checked.subject,
-      audience: checked.audience,
-      claims: decoded.claims,
-      encodedClaims: framed.payload,
-    },
-    webhook,
-    headersToRemove: headersToRemove(request.headers, checked.policy.forwardToken),
-  };
+  return decideWebhook(token, deps);
 }

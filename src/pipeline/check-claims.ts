@@ -2,6 +2,8 @@
 // so untrusted, expired or misaddressed tokens never cause network I/O (RFC 8725 §3.8-3.9).
 import type { GateConfig, IssuerPolicy } from '../config/gate-config.js';
 import type { DecodedToken } from './decode-token.js';
+import { tokenAgeLimitMs } from '../policy/freshness.js';
+import { checkTokenRules } from './check-token-rules.js';
 import { deny, type Deny } from './decision.js';
 
 export interface CheckedClaims {
@@ -10,6 +12,11 @@ export interface CheckedClaims {
   readonly audience: string;
   /** Seconds since the epoch, when the token carries `iat`. */
   readonly issuedAt: number | undefined;
+  /**
+   * The last epoch millisecond at which the clock-dependent token checks (exp with skew, and the
+   * issuer's maxTokenAgeSeconds) still pass: a cached verification must not outlive it.
+   */
+  readonly validUntilMs: number;
 }
 
 const MAX_SUBJECT_LENGTH = 255;
@@ -88,5 +95,33 @@ export function checkClaims(
     });
   if (!HEADER_SAFE.test(audience) || audience.length > 512)
     return deny('invalid_claims', 'aud must be printable ASCII', { issuer });
-  return { policy, subject: sub, audience, issuedAt: iat };
+  const rejected = checkTokenRules({
+    rules: policy.rules,
+    issuer,
+    claims,
+    issuedAt: iat,
+    skewSeconds: skew,
+    nowMs,
+  });
+  if (rejected !== undefined) return rejected;
+  return {
+    policy,
+    subject: sub,
+    audience,
+    issuedAt: iat,
+    validUntilMs: validUntil(policy, exp, iat, skew),
+  };
+}
+
+function validUntil(
+  policy: IssuerPolicy,
+  exp: number,
+  iat: number | undefined,
+  skew: number,
+): number {
+  // exp passes while exp > now - skew, i.e. up to one millisecond before (exp + skew) s.
+  const expLimit = Math.ceil((exp + skew) * 1000) - 1;
+  const maxAge = policy.rules.maxTokenAgeSeconds;
+  if (maxAge === undefined || iat === undefined) return expLimit;
+  return Math.min(expLimit, Math.floor(tokenAgeLimitMs(iat, maxAge, skew)));
 }

@@ -1,5 +1,6 @@
 // The pipeline's verdict: allow with the verified identity, or deny with a stable reason.
 // Transports encode it; nothing here knows about gRPC or HTTP.
+import type { DeliveryInfo } from '../dedup/check-delivery.js';
 import type { Reason } from '../errors/reasons.js';
 
 export interface VerifiedIdentity {
@@ -29,6 +30,11 @@ export interface Allow {
   /** Client headers upstream must not see: the token unless the issuer forwards it, and any
    * client-sent reserved x-pps-auth-* header pps-gate does not set itself. */
   readonly headersToRemove: readonly string[];
+  /** The issuer's claimHeaders the token carries: [x-pps-auth-* name, value], set on allow. */
+  readonly claimHeaders: readonly (readonly [string, string])[];
+  /** What dedup knows of this delivery; 'unavailable' when the store could not answer
+   * (annotate mode); absent when dedup did not run. */
+  readonly delivery?: DeliveryInfo | 'unavailable';
 }
 
 export interface Deny {
@@ -42,6 +48,8 @@ export interface Deny {
   readonly retryAfterSeconds?: number;
   /** The issuer, once it is known to be a trusted one (for logs and metrics). */
   readonly issuer?: string;
+  /** Dedup's record of a repeated delivery (duplicate_delivery, delivery_in_progress). */
+  readonly delivery?: DeliveryInfo;
 }
 
 export type Decision = Allow | Deny;
@@ -49,7 +57,12 @@ export type Decision = Allow | Deny;
 export function deny(
   reason: Reason,
   detail: string,
-  extra?: { publicDetail?: string; retryAfterSeconds?: number; issuer?: string },
+  extra?: {
+    publicDetail?: string;
+    retryAfterSeconds?: number;
+    issuer?: string;
+    delivery?: DeliveryInfo;
+  },
 ): Deny {
   return { allowed: false, reason, detail, ...extra };
 }

@@ -18,6 +18,26 @@ describe('headersToRemove', () => {
     expect(remove).not.toContain('x-pps-topic');
   });
 
+  it('strips underscore spellings and the dedup markers, but not a claim header pps-gate sets', () => {
+    const remove = headersToRemove(
+      {
+        x_pps_auth_subject: 'forged',
+        'x-pps-auth-email': 'forged',
+        'x-pps-auth-phone': 'forged',
+        'x-pps-duplicate': 'false',
+        'x-pps-delivery-attempt': '1',
+      },
+      true,
+      ['x-pps-auth-email'],
+    );
+    expect(remove.sort()).toEqual([
+      'x-pps-auth-phone',
+      'x-pps-delivery-attempt',
+      'x-pps-duplicate',
+      'x_pps_auth_subject',
+    ]);
+  });
+
   it('strips every reserved name, delivery headers and underscore spellings included (Envoy over gRPC)', () => {
     const remove = headersToRemove(
       {
@@ -41,5 +61,45 @@ describe('headersToRemove', () => {
 
   it('keeps the token when the issuer forwards it', () => {
     expect(headersToRemove(sent, true)).toEqual(['x-pps-auth-foo']);
+  });
+});
+
+describe('headersToRemove for the dedup headers', () => {
+  const sent = {
+    'x-pps-delivery-count': '1',
+    'x-pps-delivery-key': 'forged',
+    'x-pps-duplicate': 'false',
+    'x-pps-first-seen-at': '2020-01-01T00:00:00Z',
+    'x-pps-dedup': 'off',
+    x_pps_auth_role: 'admin',
+    x_pps_duplicate: 'false',
+    'x-pps-topic': 'orders/placed',
+    'x-pps-webhook-id': '0b7c6f43-6a55-4f0e-9a55-1b2c3d4e5f60',
+  };
+
+  it('strips every client copy of a reserved name, in dash and underscore spellings', () => {
+    expect(headersToRemove(sent, true).sort()).toEqual(
+      [
+        'x-pps-dedup',
+        'x-pps-delivery-count',
+        'x-pps-delivery-key',
+        'x-pps-duplicate',
+        'x-pps-first-seen-at',
+        'x_pps_auth_role',
+        'x_pps_duplicate',
+      ].sort(),
+    );
+  });
+
+  it('leaves the names this allow sets itself to be overwritten, never removed', () => {
+    const remove = headersToRemove(sent, true, [
+      'x-pps-delivery-count',
+      'x-pps-first-seen-at',
+      'x-pps-duplicate',
+    ]);
+    expect(remove).not.toContain('x-pps-delivery-count');
+    expect(remove).not.toContain('x-pps-duplicate');
+    expect(remove).toContain('x-pps-delivery-key');
+    expect(remove).toContain('x_pps_duplicate');
   });
 });

@@ -20,6 +20,8 @@ function keyFitsAlgorithm(alg: string, key: KeyObject): boolean {
   const curve = EC_CURVES[alg];
   if (curve !== undefined) return type === 'ec' && key.asymmetricKeyDetails?.namedCurve === curve;
   if (alg === 'EdDSA') return type === 'ed25519' || type === 'ed448';
+  // RFC 9864: the fully-specified name binds the curve.
+  if (alg === 'Ed25519') return type === 'ed25519';
   return false;
 }
 

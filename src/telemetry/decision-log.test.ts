@@ -57,6 +57,7 @@ const allow: Allow = {
     triggeredAt: '2024-01-01T00:00:00.000Z',
   },
   headersToRemove: ['authorization'],
+  claimHeaders: [],
 };
 
 function report(decision: Decision, id = 'r1'): DecisionReport {

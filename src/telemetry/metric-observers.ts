@@ -1,5 +1,7 @@
-// Feeds GateMetrics from what the gate reports: each decision (counter + latency histogram) and
-// each key cache event (fetch results, key ids appearing or disappearing).
+// Feeds GateMetrics from what the gate reports: each decision (counter + latency histogram),
+// each key cache event (fetch results, key ids appearing or disappearing) and each delivery
+// store operation (latency, failures, delivery outcomes).
+import type { DeliveryStoreObserver } from '../dedup/observed-delivery-store.js';
 import type { KeyStoreEvents } from '../issuers/key-store-events.js';
 import type { DecisionObserver } from '../pipeline/run-check.js';
 import type { GateMetrics } from './metrics.js';
@@ -30,6 +32,18 @@ export function keyMetricsEvents(metrics: GateMetrics, next?: KeyStoreEvents): K
           metrics.keyChanges.inc({ issuer, change: 'removed' }, removed.length);
       }
       next?.onKeysChanged(issuer, added, removed, initial);
+    },
+  };
+}
+
+export function deliveryStoreMetrics(metrics: GateMetrics): DeliveryStoreObserver {
+  return {
+    operation(store, operation, seconds, failed) {
+      metrics.dedupStoreDuration.observe({ store, operation }, seconds);
+      if (failed) metrics.dedupStoreErrors.inc({ store });
+    },
+    outcome(outcome) {
+      metrics.deliveries.inc({ outcome });
     },
   };
 }

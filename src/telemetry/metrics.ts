@@ -64,6 +64,35 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
+  readonly deliveries = new Counter({
+    name: 'pps_gate_deliveries_total',
+    help: 'Authenticated deliveries by dedup outcome (first, duplicate, in_progress, redelivered_after_failure).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dedupStoreErrors = new Counter({
+    name: 'pps_gate_dedup_store_errors_total',
+    help: 'Delivery store operations that failed or timed out, by store (memory, redis).',
+    labelNames: ['store'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dedupStoreDuration = new Histogram({
+    name: 'pps_gate_dedup_store_duration_seconds',
+    help: 'Delivery store operation latency by store and operation (record, claim, confirm).',
+    labelNames: ['store', 'operation'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  readonly dedupEvictions = new Counter({
+    name: 'pps_gate_dedup_evictions_total',
+    help: 'Live delivery records the bounded memory store evicted to make room (repeats of them count as first).',
+    labelNames: ['store'] as const,
+    registers: [this.registry],
+  });
+
   private keySource: () => readonly KeySetSample[] = () => [];
 
   readonly keySetAge = this.keyGauge(

@@ -21,6 +21,7 @@ const allow: Allow = {
     triggeredAt: '2024-01-01T10:00:00.000Z',
   },
   headersToRemove: ['authorization'],
+  claimHeaders: [],
 };
 
 describe('allowHeaders', () => {
@@ -35,5 +36,21 @@ describe('allowHeaders', () => {
     expect(
       JSON.parse(Buffer.from(headers['x-pps-auth-claims']!, 'base64url').toString('utf8')),
     ).toEqual(claims);
+  });
+});
+
+describe('allowHeaders with claim headers', () => {
+  it('sets the claim headers after the identity', () => {
+    const headers = allowHeaders({
+      ...allow,
+      claimHeaders: [
+        ['x-pps-auth-email', 'a@example.com'],
+        ['x-pps-auth-roles', '["a"]'],
+      ],
+    });
+    expect(headers.slice(4)).toEqual([
+      ['x-pps-auth-email', 'a@example.com'],
+      ['x-pps-auth-roles', '["a"]'],
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, installTools, parseManifests, repoRoot, runTool } from '../support/helm-cli.js';
+import {
+  findObject,
+  installTools,
+  parseManifests,
+  repoRoot,
+  runTool,
+} from '../support/helm-cli.js';
 import { validateManifest } from '../support/validate-manifest.js';
 
 beforeAll(() => {
@@ -108,6 +114,15 @@ describe('deploy/istio', () => {
           timeout: '6s',
           failOpen: false,
           statusOnError: '503',
+        },
+      },
+      {
+        name: 'pps-gate-deliveries',
+        envoyHttpAls: {
+          service: 'pps-gate.pps-gate.svc.cluster.local',
+          port: 9191,
+          logName: 'pps-gate-deliveries',
+          additionalRequestHeadersToLog: ['x-pps-delivery-key'],
         },
       },
     ]);

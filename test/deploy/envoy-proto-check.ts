@@ -53,12 +53,12 @@ function protoFilesFor(fullName: string): string[] {
     : [];
 }
 
-function loadRoot(config: unknown): protobuf.Root {
+function loadRoot(config: unknown, typeName: string): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) =>
     includeDirs.map((d) => join(d, target)).find(existsSync) ?? target;
   const files = [
-    'envoy/config/bootstrap/v3/bootstrap.proto',
+    ...protoFilesFor(typeName),
     ...[...collectAnyTypes(config, new Set())].flatMap(protoFilesFor),
   ];
   root.loadSync(files, { keepCase: true });
@@ -156,16 +156,15 @@ function checkMessage(
   }
 }
 
+/** Errors found checking `config` as the Envoy message `typeName` (e.g. a RouteConfiguration). */
+export function checkEnvoyMessage(config: unknown, typeName: string): string[] {
+  const root = loadRoot(config, typeName);
+  const errors: string[] = [];
+  checkMessage(root, root.lookupType(typeName), config, typeName.split('.').pop()!, errors);
+  return errors;
+}
+
 /** Errors found checking `config` as an envoy.config.bootstrap.v3.Bootstrap; empty when valid. */
 export function checkEnvoyBootstrap(config: unknown): string[] {
-  const root = loadRoot(config);
-  const errors: string[] = [];
-  checkMessage(
-    root,
-    root.lookupType('envoy.config.bootstrap.v3.Bootstrap'),
-    config,
-    'Bootstrap',
-    errors,
-  );
-  return errors;
+  return checkEnvoyMessage(config, 'envoy.config.bootstrap.v3.Bootstrap');
 }

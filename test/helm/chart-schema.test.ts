@@ -20,6 +20,27 @@ describe('values.schema.json', () => {
     expect(template().status).toBe(0);
   });
 
+  it("accepts every webhook policy key of the README example, and Ed25519, into the issuer's config", () => {
+    const issuer = {
+      issuer: 'https://securetoken.google.com/pps-local-dev-376022',
+      audiences: ['pps-local-dev-376022'],
+      algorithms: ['Ed25519', 'RS256'],
+      tenantClaim: 'firebase.tenant',
+      tenants: ['OU1243', 'OU2000'],
+      topics: ['orders/*', 'invoices/paid'],
+      requiredClaims: { email_verified: true },
+      maxTokenAgeSeconds: 3600,
+      triggeredAtWindowSeconds: 345600,
+      replay: 'jti',
+      claimHeaders: { email: 'x-pps-auth-email', user_id: 'x-pps-auth-user-id' },
+    };
+    const result = template('--set-json', `config.issuers=${JSON.stringify([issuer])}`);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('tenantClaim');
+    expect(result.stdout).toContain('x-pps-auth-user-id');
+  });
+
   it.each([
     [
       'a misspelt top-level key',
@@ -58,6 +79,19 @@ describe('values.schema.json', () => {
     ],
     ['a timeout Envoy cannot parse', ['--set', 'checkTimeout=6sec'], '/checkTimeout'],
     ['a probe type other than grpc or http', ['--set', 'probes.type=tcp'], '/probes/type'],
+    [
+      'a claim header outside x-pps-auth-',
+      [
+        '--set-json',
+        'config.issuers=[{"issuer":"https://a","audiences":["a"],"claimHeaders":{"email":"x-email"}}]',
+      ],
+      '/claimHeaders/email',
+    ],
+    [
+      'a replay guard other than jti',
+      ['--set-json', 'config.issuers=[{"issuer":"https://a","audiences":["a"],"replay":"nonce"}]'],
+      '/replay',
+    ],
   ])('rejects %s', (_title, setArgs, message) => {
     const result = template(...setArgs);
     expect(result.status).not.toBe(0);

@@ -115,11 +115,16 @@ The pps-gate container. The Deployment uses it; in the sidecar shape, add it to 
   imagePullPolicy: {{ .Values.image.pullPolicy }}
   args:
     {{- include "pps-gate.args" . | trim | nindent 4 }}
-  {{- if or (eq .Values.shape "sidecar") .Values.extraEnv }}
+  {{- if or (eq .Values.shape "sidecar") .Values.extraEnv .Values.dedup.redis.existingSecret }}
   env:
     {{- if eq .Values.shape "sidecar" }}
     - name: PPS_GATE_HOST
       value: {{ .Values.sidecar.host | quote }}
+    {{- end }}
+    {{- with .Values.dedup.redis.existingSecret }}
+    - name: PPS_GATE_REDIS_PASSWORD
+      valueFrom:
+        secretKeyRef: { name: {{ . | quote }}, key: {{ $.Values.dedup.redis.existingSecretKey | quote }} }
     {{- end }}
     {{- with .Values.extraEnv }}
     {{- toYaml . | nindent 4 }}

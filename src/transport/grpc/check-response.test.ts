@@ -30,6 +30,7 @@ const allow = (forwardToken = false): Allow => ({
   },
   // As the pipeline computes it from the request it judged.
   headersToRemove: headersToRemove(request.headers, forwardToken),
+  claimHeaders: [],
 });
 const request: WebhookRequest = {
   id: 'r1',

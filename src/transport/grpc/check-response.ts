@@ -2,6 +2,7 @@
 // Envoy), and a deny always carries its own HTTP status, body and, when retryable, retry-after.
 import { GrpcCode, REASONS } from '../../errors/reasons.js';
 import type { Decision } from '../../pipeline/decision.js';
+import { deliveryHeaders } from '../../pipeline/delivery-headers.js';
 import { allowHeaders } from '../allow-headers.js';
 import { denyBody } from '../deny-body.js';
 import { toProtoStruct, type ProtoStruct } from './struct.js';
@@ -30,7 +31,10 @@ function setHeader(key: string, value: string): HeaderValueOption {
 
 export function toCheckResponse(decision: Decision): CheckResponseMessage {
   if (decision.allowed) {
-    const { identity, webhook } = decision;
+    const { identity, webhook, delivery } = decision;
+    // Envoy stores this under envoy.filters.http.ext_authz, and its access log carries it back.
+    const deliveryKey =
+      delivery !== undefined && delivery !== 'unavailable' ? delivery.deliveryKey : undefined;
     return {
       status: { code: GrpcCode.OK, message: '' },
       ok_response: {
@@ -43,6 +47,7 @@ export function toCheckResponse(decision: Decision): CheckResponseMessage {
         audience: identity.audience,
         claims: identity.claims,
         webhook: { ...webhook },
+        ...(deliveryKey === undefined ? {} : { delivery_key: deliveryKey }),
       }),
     };
   }
@@ -53,6 +58,9 @@ export function toCheckResponse(decision: Decision): CheckResponseMessage {
   ];
   if (decision.retryAfterSeconds !== undefined)
     headers.push(setHeader('retry-after', String(decision.retryAfterSeconds)));
+  if (decision.delivery !== undefined)
+    for (const [key, value] of deliveryHeaders(decision.delivery))
+      headers.push(setHeader(key, value));
   return {
     status: { code: spec.grpcCode, message: decision.reason },
     denied_response: { status: { code: spec.httpStatus }, headers, body: denyBody(decision) },

@@ -22,6 +22,7 @@ const LOADER_OPTIONS = {
 export interface GateProtos {
   readonly authorization: ServiceClientConstructor;
   readonly health: ServiceClientConstructor;
+  readonly accessLog: ServiceClientConstructor;
 }
 
 function lookup(root: GrpcObject, path: string): ServiceClientConstructor {
@@ -33,12 +34,17 @@ function lookup(root: GrpcObject, path: string): ServiceClientConstructor {
 
 export function loadGateProtos(): GateProtos {
   const definition = loadSync(
-    ['envoy/service/auth/v3/external_auth.proto', 'grpc/health/v1/health.proto'],
+    [
+      'envoy/service/auth/v3/external_auth.proto',
+      'grpc/health/v1/health.proto',
+      'envoy/service/accesslog/v3/als.proto',
+    ],
     LOADER_OPTIONS,
   );
   const root = loadPackageDefinition(definition);
   return {
     authorization: lookup(root, 'envoy.service.auth.v3.Authorization'),
     health: lookup(root, 'grpc.health.v1.Health'),
+    accessLog: lookup(root, 'envoy.service.accesslog.v3.AccessLogService'),
   };
 }

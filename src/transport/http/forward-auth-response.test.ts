@@ -30,6 +30,7 @@ const allow = (forwardToken: boolean): Allow => ({
     triggeredAt: '2024-01-01T10:00:00.777Z',
   },
   headersToRemove: forwardToken ? [] : ['authorization'],
+  claimHeaders: [],
 });
 
 let server: Server;

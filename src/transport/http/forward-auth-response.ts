@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { REASONS } from '../../errors/reasons.js';
 import type { Decision } from '../../pipeline/decision.js';
+import { deliveryHeaders } from '../../pipeline/delivery-headers.js';
 import { allowHeaders } from '../allow-headers.js';
 import { denyBody } from '../deny-body.js';
 
@@ -32,5 +33,7 @@ export function writeDecision(response: ServerResponse, decision: Decision): voi
   };
   if (decision.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(decision.retryAfterSeconds);
+  if (decision.delivery !== undefined)
+    for (const [name, value] of deliveryHeaders(decision.delivery)) headers[name] = value;
   response.writeHead(REASONS[decision.reason].httpStatus, headers).end(body);
 }

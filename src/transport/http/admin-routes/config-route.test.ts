@@ -51,7 +51,74 @@ describe('renderConfig', () => {
       clockSkewSeconds: 30,
       allowInsecureHttp: false,
       maxTokenBytes: 8192,
+      dedup: {
+        mode: 'annotate',
+        store: 'memory',
+        windowSeconds: 604800,
+        leaseSeconds: 60,
+        memory: { maxEntries: 100000 },
+        redis: null,
+      },
     });
+  });
+
+  it('shows the Redis connection without credentials', () => {
+    const withRedis = parseConfig(
+      JSON.stringify({
+        issuers: [{ issuer: 'https://a.test', audiences: ['x'] }],
+        dedup: {
+          mode: 'enforce',
+          store: 'redis',
+          redis: { url: 'rediss://ops@redis.test:6380/2?x=1', tls: { serverName: 'r.internal' } },
+        },
+      }),
+      'test',
+    );
+    expect(renderConfig(withRedis).dedup).toEqual({
+      mode: 'enforce',
+      store: 'redis',
+      windowSeconds: 604800,
+      leaseSeconds: 60,
+      memory: { maxEntries: 100000 },
+      redis: {
+        url: 'rediss://redacted@redis.test:6380/2?[redacted]',
+        keyPrefix: 'pps-gate:delivery:',
+        tls: true,
+        connectTimeoutMs: 500,
+        commandTimeoutMs: 400,
+      },
+    });
+  });
+
+  it("shows each issuer's webhook policy keys as configured, and none for an issuer without", () => {
+    const rules = {
+      tenantClaim: 'firebase.tenant',
+      tenants: ['OU1243'],
+      topics: ['orders/*'],
+      requiredClaims: { email_verified: true },
+      maxTokenAgeSeconds: 3600,
+      triggeredAtWindowSeconds: 345600,
+      replay: 'jti',
+      claimHeaders: { email: 'x-pps-auth-email' },
+    };
+    const withRules = parseConfig(
+      JSON.stringify({
+        issuers: [
+          { issuer: 'https://a.test', audiences: ['x'], ...rules },
+          { issuer: 'https://b.test', audiences: ['y'] },
+        ],
+      }),
+      'config.yaml',
+    );
+    const [a, b] = renderConfig(withRules).issuers as Record<string, unknown>[];
+    expect(a).toMatchObject(rules);
+    expect(Object.keys(b!).sort()).toEqual([
+      'algorithms',
+      'audiences',
+      'forwardToken',
+      'issuer',
+      'jwksUri',
+    ]);
   });
 
   it('never shows a field it does not list, so a secret added to the config later stays hidden', () => {

@@ -3,6 +3,7 @@
 // until someone decides it is safe to.
 import type { ConfigSnapshot } from '../../../config/config-snapshot.js';
 import type { GateConfig } from '../../../config/gate-config.js';
+import { describeIssuerRules } from '../../../policy/issuer-rules.js';
 import { sendJson, type AdminRoute } from '../admin-server.js';
 import { redactUrl } from './redact-url.js';
 
@@ -17,6 +18,9 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       jwksUri: policy.jwksUri === undefined ? null : redactUrl(policy.jwksUri),
       algorithms: [...policy.algorithms],
       forwardToken: policy.forwardToken,
+      // The webhook policy keys the issuer sets, as written (claim paths, globs, header names:
+      // nothing secret).
+      ...describeIssuerRules(policy.rules),
     })),
     jwks: {
       cacheTtlSeconds: jwks.cacheTtlMs / 1000,
@@ -28,6 +32,29 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
     clockSkewSeconds: config.clockSkewSeconds,
     allowInsecureHttp: config.allowInsecureHttp,
     maxTokenBytes: config.maxTokenBytes,
+    dedup: renderDedup(config.dedup),
+  };
+}
+
+/** The password is never in the config (PPS_GATE_REDIS_PASSWORD); the URL is redacted anyway. */
+function renderDedup(dedup: GateConfig['dedup']): Record<string, unknown> {
+  const { redis } = dedup;
+  return {
+    mode: dedup.mode,
+    store: dedup.store,
+    windowSeconds: dedup.windowMs / 1000,
+    leaseSeconds: dedup.leaseMs / 1000,
+    memory: { maxEntries: dedup.memoryMaxEntries },
+    redis:
+      redis === undefined
+        ? null
+        : {
+            url: redactUrl(redis.url),
+            keyPrefix: redis.keyPrefix,
+            tls: redis.tls !== undefined,
+            connectTimeoutMs: redis.connectTimeoutMs,
+            commandTimeoutMs: redis.commandTimeoutMs,
+          },
   };
 }
 
