@@ -16,6 +16,14 @@ export const IDENTITY_HEADERS = [
   'x-pps-auth-claims',
 ] as const;
 
+/** The dedup marks an annotate allow may carry to the app (x-pps-delivery-key is Envoy-only). */
+export const DEDUP_MARK_HEADERS = [
+  'x-pps-delivery-count',
+  'x-pps-first-seen-at',
+  'x-pps-duplicate',
+  'x-pps-dedup',
+] as const;
+
 /** Whether a (lower-case) header name is reserved for pps-gate, in either spelling. */
 export function isReservedHeader(name: string): boolean {
   if (!name.startsWith('x-pps') && !name.startsWith('x_pps')) return false;

@@ -43,10 +43,7 @@ beforeAll(async () => {
       redis: { url: redis.url, keyPrefix: `replicas:${randomUUID()}:` },
     },
   };
-  replicas = await Promise.all([
-    startGateProcess({ config }),
-    startGateProcess({ config }),
-  ]);
+  replicas = await Promise.all([startGateProcess({ config }), startGateProcess({ config })]);
   const [a, b] = replicas as [GateProcess, GateProcess];
   envoys.push(createEnvoyDedupStandIn(a.grpcAddress, b.grpcAddress, upstream));
   envoys.push(createEnvoyDedupStandIn(b.grpcAddress, a.grpcAddress, upstream));

@@ -5,7 +5,11 @@ import { parseConfig } from '../../src/config/parse-config.js';
 import { chartDir, findObject, renderChart, runTool } from '../support/helm-cli.js';
 
 function renderedConfig(valuesFile: string, setArgs: string[] = []) {
-  const configMap = findObject(renderChart(valuesFile, setArgs), 'ConfigMap', 'rel-pps-gate-issuers')!;
+  const configMap = findObject(
+    renderChart(valuesFile, setArgs),
+    'ConfigMap',
+    'rel-pps-gate-issuers',
+  )!;
   return parseConfig((configMap.data as Record<string, string>)['issuers.yaml']!, 'chart');
 }
 
