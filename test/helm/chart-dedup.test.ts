@@ -51,6 +51,16 @@ describe('helm/pps-gate dedup values', () => {
     });
   });
 
+  it('opens NetworkPolicy egress to the Redis port from the URL', () => {
+    const policy = findObject(
+      renderChart('dedup-redis-values.yaml', ['--set', 'networkPolicy.enabled=true']),
+      'NetworkPolicy',
+    )!;
+    expect((policy.spec as { egress: unknown[] }).egress).toContainEqual({
+      ports: [{ port: 6380, protocol: 'TCP' }],
+    });
+  });
+
   it.each([
     [['--set', 'dedup.mode=enforce'], 'needs exactly one replica'],
     [['--set', 'dedup.store=redis'], 'dedup.redis.url is empty'],
