@@ -40,7 +40,9 @@ beforeAll(async () => {
       mode: 'enforce',
       store: 'redis',
       leaseSeconds: 30,
-      redis: { url: redis.url, keyPrefix: `replicas:${randomUUID()}:` },
+      // The longest command timeout allowed: on a loaded 2-core CI box, 400 ms can pass while
+      // a replica waits for CPU, and the check would (correctly) answer dedup_unavailable.
+      redis: { url: redis.url, keyPrefix: `replicas:${randomUUID()}:`, commandTimeoutMs: 900 },
     },
   };
   replicas = await Promise.all([startGateProcess({ config }), startGateProcess({ config })]);
