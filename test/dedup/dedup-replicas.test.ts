@@ -92,10 +92,19 @@ describe('dedup enforce across two pps-gate processes on one Redis', () => {
     const id = randomUUID();
     plannedFailures.set(id, [500]);
     const firstWave = await Promise.all(Array.from({ length: 50 }, (_, i) => deliver(id, i)));
-    expect(tally(firstWave)['forwarded 500']).toBe(1);
-    expect(firstWave.some((a) => a.forwarded && a.status === 200)).toBe(false);
+    const counts = tally(firstWave);
+    expect(counts['forwarded 500']).toBe(1);
+    // Once the failure is confirmed, a later delivery of the same wave may already go through.
+    expect(counts['forwarded 200'] ?? 0).toBeLessThanOrEqual(1);
+    for (const label of Object.keys(counts))
+      expect([
+        'forwarded 500',
+        'forwarded 200',
+        '503 delivery_in_progress',
+        '200 duplicate_delivery',
+      ]).toContain(label);
     // The sender retries until it gets a 2xx: the event is not lost.
-    let success: DeliveryAnswer | undefined;
+    let success = firstWave.find((a) => a.forwarded && a.status === 200);
     for (let attempt = 0; attempt < 100 && success === undefined; attempt++) {
       const answer = await deliver(id, attempt);
       if (answer.status >= 200 && answer.status < 300) success = answer;
