@@ -14,6 +14,14 @@ export const IDENTITY_HEADERS = [
   'x-pps-auth-claims',
 ] as const;
 
+/** The dedup marks an annotate allow may carry to the app (x-pps-delivery-key is Envoy-only). */
+export const DEDUP_MARK_HEADERS = [
+  'x-pps-delivery-count',
+  'x-pps-first-seen-at',
+  'x-pps-duplicate',
+  'x-pps-dedup',
+] as const;
+
 /** `alsoSet`: reserved names this allow sets besides the identity (claim and dedup headers). */
 export function headersToRemove(
   requestHeaders: Readonly<Record<string, string>>,

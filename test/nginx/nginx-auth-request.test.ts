@@ -213,6 +213,30 @@ describe('nginx auth_request in front of pps-gate (deploy/nginx)', () => {
     },
   );
 
+  it('passes the dedup marks of a repeated delivery upstream, and never a sender-supplied copy of them', async () => {
+    const token = await f.good.sign();
+    const id = crypto.randomUUID();
+    const spoofed = {
+      'x-pps-webhook-id': id,
+      'x-pps-duplicate': 'false',
+      'x-pps-delivery-count': '99',
+      'x-pps-delivery-key': 'f'.repeat(64),
+      'x-pps-dedup': 'off',
+    };
+    const before = f.app.received.length;
+    expect((await viaNginx(webhookHeaders(token, spoofed))).status).toBe(200);
+    expect((await viaNginx(webhookHeaders(token, spoofed))).status).toBe(200);
+    const [first, second] = f.app.received.slice(before).map((r) => r.headers);
+    expect(first).toMatchObject({ 'x-pps-delivery-count': '1' });
+    expect(first!['x-pps-duplicate']).toBeUndefined();
+    expect(second).toMatchObject({ 'x-pps-delivery-count': '2', 'x-pps-duplicate': 'true' });
+    for (const seen of [first!, second!]) {
+      expect(seen['x-pps-first-seen-at']).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(seen['x-pps-delivery-key']).toBeUndefined();
+      expect(seen['x-pps-dedup']).toBeUndefined();
+    }
+  });
+
   it("turns an issuer outage (pps-gate 503) into a retryable 503 with Retry-After, not nginx's 500", async () => {
     const before = f.app.received.length;
     const answer = await viaNginx(webhookHeaders(await f.down.sign()));

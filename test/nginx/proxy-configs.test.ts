@@ -6,9 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVOY_PATH_PREFIX } from '../../src/transport/http/original-request.js';
-import { IDENTITY_HEADERS } from '../../src/pipeline/headers-to-remove.js';
+import { DEDUP_MARK_HEADERS, IDENTITY_HEADERS } from '../../src/pipeline/headers-to-remove.js';
 import { checkEnvoyBootstrap } from '../deploy/envoy-proto-check.js';
 import { FORGED_RESERVED_HEADERS } from '../support/reserved-headers.js';
+
+/** What pps-gate sets on a forward-auth allow: the identity and the dedup marks. */
+const ALLOW_HEADERS = [...IDENTITY_HEADERS, ...DEDUP_MARK_HEADERS];
 
 const deploy = (path: string): string =>
   readFileSync(fileURLToPath(new URL(`../../deploy/${path}`, import.meta.url)), 'utf8');
@@ -40,12 +43,12 @@ describe('deploy/traefik', () => {
     (d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, unknown> },
   );
 
-  it("copies exactly pps-gate's identity headers upstream and sends it the webhook headers", () => {
+  it("copies exactly pps-gate's identity headers and dedup marks upstream and sends it the webhook headers", () => {
     for (const forwardAuth of [
       file.http.middlewares['pps-gate-check']!.forwardAuth!,
       crds.find((c) => c.metadata.name === 'pps-gate-check')!.spec.forwardAuth as ForwardAuth,
     ]) {
-      expect(lower(forwardAuth.authResponseHeaders)).toEqual(lower(IDENTITY_HEADERS));
+      expect(lower(forwardAuth.authResponseHeaders)).toEqual(lower(ALLOW_HEADERS));
       expect(lower(forwardAuth.authRequestHeaders)).toEqual(
         lower([
           'authorization',
@@ -106,11 +109,11 @@ describe('deploy/envoy-http/envoy.yaml', () => {
     expect(checkEnvoyBootstrap(bootstrap)).toEqual([]);
   }, 60_000);
 
-  it('uses the path prefix pps-gate strips, copies exactly the identity headers and fails closed', () => {
+  it('uses the path prefix pps-gate strips, copies exactly the identity headers and dedup marks and fails closed', () => {
     expect(extAuthz).toContain(`"path_prefix":"${ENVOY_PATH_PREFIX}"`);
     const upstream = /"allowed_upstream_headers":\{"patterns":(\[[^\]]*\])/.exec(extAuthz)![1]!;
     expect(lower((JSON.parse(upstream) as { exact: string }[]).map((p) => p.exact))).toEqual(
-      lower(IDENTITY_HEADERS),
+      lower(ALLOW_HEADERS),
     );
     expect(extAuthz).toContain('"failure_mode_allow":false');
     expect(extAuthz).toContain('"status_on_error":{"code":"ServiceUnavailable"}');
