@@ -2,6 +2,7 @@
 // Every bad value is an error naming the flag and its variable.
 import { parseArgs } from 'node:util';
 import { parseConfigMapRef, type ConfigSourceRef } from '../config/config-source-ref.js';
+import { autoWorkerCount, MAX_WORKERS } from '../cluster/worker-count.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 
 export interface ServeOptions {
@@ -16,6 +17,8 @@ export interface ServeOptions {
   /** Fraction of allow decisions logged, 0..1. */
   readonly logAllowSampleRate: number;
   readonly drainTimeoutMs: number;
+  /** Processes answering checks on the shared ports; 1 runs everything in this process. */
+  readonly workers: number;
 }
 
 export class UsageError extends Error {
@@ -34,6 +37,7 @@ const FLAGS = {
   'log-format': { type: 'string', env: 'PPS_GATE_LOG_FORMAT', default: 'auto' },
   'log-allow-sample-rate': { type: 'string', env: 'PPS_GATE_LOG_ALLOW_SAMPLE_RATE', default: '1' },
   'drain-timeout-ms': { type: 'string', env: 'PPS_GATE_DRAIN_TIMEOUT_MS', default: '10000' },
+  workers: { type: 'string', env: 'PPS_GATE_WORKERS', default: '1' },
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -50,7 +54,9 @@ export const SERVE_USAGE = `usage: pps-gate serve (--config FILE | --configmap N
   --log-level LEVEL       ${LOG_LEVELS.join('|')}, default info (PPS_GATE_LOG_LEVEL)
   --log-format FORMAT     auto (pretty on a TTY, else JSON)|json|pretty (PPS_GATE_LOG_FORMAT)
   --log-allow-sample-rate R  fraction of allows logged, 0..1, default 1 (PPS_GATE_LOG_ALLOW_SAMPLE_RATE)
-  --drain-timeout-ms N    in-flight grace on SIGTERM, 10000        (PPS_GATE_DRAIN_TIMEOUT_MS)`;
+  --drain-timeout-ms N    in-flight grace on SIGTERM, 10000        (PPS_GATE_DRAIN_TIMEOUT_MS)
+  --workers N|auto        processes sharing the gRPC and HTTP ports, 1; (PPS_GATE_WORKERS)
+                          auto: one per CPU the container may use (its CPU limit)`;
 
 function value(
   flags: Record<string, string | undefined>,
@@ -113,7 +119,18 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
       0,
       600_000,
     ),
+    workers: workersOf(value(flags, env, 'workers') ?? ''),
   };
+}
+
+function workersOf(text: string): number {
+  if (text === 'auto') return autoWorkerCount();
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(
+      `--workers (PPS_GATE_WORKERS): "${text}" is not "auto" or a whole number from 1 to ${MAX_WORKERS}`,
+    );
+  }
+  return integer(text, 'workers', 1, MAX_WORKERS);
 }
 
 /** Exactly one of --config and --configmap; an empty value counts as not given. */

@@ -2,11 +2,11 @@
 // every worker; serves the admin port for all of them (/metrics summed over workers with
 // prom-client's AggregatorRegistry, /readyz when every worker is ready); drains them all on
 // SIGTERM. It answers no checks itself.
-import { AggregatorRegistry, type metric } from 'prom-client';
+import { AggregatorRegistry } from 'prom-client';
 import type { GateConfig } from '../config/gate-config.js';
 import type { PreparedConfig } from '../config/start-config-reload.js';
 import type { ServeOptions } from '../cli/serve-options.js';
-import { Readiness } from '../lifecycle/readiness.js';
+import { Readiness, type ReadinessCondition } from '../lifecycle/readiness.js';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
@@ -27,7 +27,7 @@ class PoolReadiness extends Readiness {
     return super.ready && this.pool.allReady;
   }
 
-  override get missing(): ReturnType<Readiness['missing']['slice']> {
+  override get missing(): ReadinessCondition[] {
     return [...super.missing, ...(this.pool.allReady ? [] : (['config'] as const))];
   }
 }
@@ -48,7 +48,7 @@ export async function runPrimary(o: PrimaryOptions): Promise<number> {
   const readiness = new PoolReadiness(pool);
   const admin = await startAdminServer(options.host, options.adminPort, readiness, {
     '/metrics': async (response) => {
-      const perWorker = (await pool.ask('metrics')) as metric[][];
+      const perWorker = (await pool.ask('metrics')) as object[][];
       // The primary's own series (config reloads, its process) join the workers' sums.
       const all = [...perWorker, await metrics.registry.getMetricsAsJSON()];
       const text = await AggregatorRegistry.aggregate(all).metrics();

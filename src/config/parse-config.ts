@@ -106,6 +106,7 @@ export function parseConfig(text: string, source: string): GateConfig {
   const normalised = JSON.stringify({
     issuers: [...issuers.values()].map((p) => ({ ...p, algorithms: [...p.algorithms] })),
     jwks: doc.jwks,
+    tokenCache: doc.tokenCache,
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
@@ -119,6 +120,7 @@ export function parseConfig(text: string, source: string): GateConfig {
       maxStalenessMs: doc.jwks.maxStalenessSeconds * 1000,
       maxResponseBytes: doc.jwks.maxResponseBytes,
     }),
+    tokenCache: Object.freeze({ ...doc.tokenCache }),
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,
     maxTokenBytes: doc.maxTokenBytes,
