@@ -3,10 +3,27 @@
 // tenant or webhook id.
 // Key-set gauges are computed at scrape time from the key caches, so the hot path never touches them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IssuerKeysView } from '../issuers/issuer-keys.js';
-import type { TokenCacheCounts } from '../pipeline/verified-token-cache.js';
 
-const NO_TOKEN_CACHE: TokenCacheCounts = { hits: 0, misses: 0, evictions: 0, entries: 0, bytes: 0 };
+/** What the key-set gauges read per issuer. The key caches' views fit it structurally, so
+ * metrics never imports the issuers it measures. */
+export interface KeySetSample {
+  readonly issuer: string;
+  readonly keys: readonly unknown[];
+  readonly ageMs: number | undefined;
+  readonly stale: boolean;
+  readonly usable: boolean;
+  readonly consecutiveFailures: number;
+}
+
+/** What the token-cache metrics read: the cache's own monotonic counts (it fits structurally). */
+export interface TokenCacheSample {
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+  readonly entries: number;
+}
+
+const NO_TOKEN_CACHE: TokenCacheSample = { hits: 0, misses: 0, evictions: 0, entries: 0 };
 
 export class GateMetrics {
   readonly registry = new Registry();
@@ -33,7 +50,7 @@ export class GateMetrics {
     aggregator: 'sum',
   });
 
-  private tokenCacheSource: () => TokenCacheCounts = () => NO_TOKEN_CACHE;
+  private tokenCacheSource: () => TokenCacheSample = () => NO_TOKEN_CACHE;
   private tokenCacheReported = { hits: 0, misses: 0, evictions: 0 };
 
   readonly tokenCacheEvents = this.tokenCacheCounter();
@@ -70,7 +87,7 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
-  private keySource: () => readonly IssuerKeysView[] = () => [];
+  private keySource: () => readonly KeySetSample[] = () => [];
 
   // With --workers, every worker keeps its own key caches; /metrics shows the worst of them
   // (oldest, stale, fewest keys, most failures) rather than a meaningless sum.
@@ -130,12 +147,12 @@ export class GateMetrics {
   }
 
   /** Where the key-set gauges read from at scrape time (the gate's KeyStore.describe). */
-  trackKeys(source: () => readonly IssuerKeysView[]): void {
+  trackKeys(source: () => readonly KeySetSample[]): void {
     this.keySource = source;
   }
 
   /** Where the token-cache metrics read from at scrape time (the gate's VerifiedTokenCache). */
-  trackTokenCache(source: () => TokenCacheCounts): void {
+  trackTokenCache(source: () => TokenCacheSample): void {
     this.tokenCacheSource = source;
   }
 
@@ -168,10 +185,10 @@ export class GateMetrics {
   private keyGauge(
     name: string,
     help: string,
-    value: (view: IssuerKeysView) => number | undefined,
+    value: (view: KeySetSample) => number | undefined,
     aggregator: 'max' | 'min',
   ): Gauge<'issuer'> {
-    const views = (): readonly IssuerKeysView[] => this.keySource();
+    const views = (): readonly KeySetSample[] => this.keySource();
     return new Gauge({
       name,
       help,
