@@ -29,7 +29,14 @@ const header = b64(JSON.stringify({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' }));
 const padding = 'x'.repeat(420); // an RS256 signature's worth, so entries are real-token sized
 function token(i) {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: issuer.issuer, aud: issuer.audience, sub: `sender-${i}`, iat: now, exp: now + 3600, pad: padding };
+  const claims = {
+    iss: issuer.issuer,
+    aud: issuer.audience,
+    sub: `sender-${i}`,
+    iat: now,
+    exp: now + 3600,
+    pad: padding,
+  };
   const data = `${header}.${b64(JSON.stringify(claims))}`;
   return `${data}.${b64(sign(null, Buffer.from(data), privateKey))}`;
 }
@@ -48,10 +55,18 @@ const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 const check = (t) =>
   new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: gate.httpPort, path: '/webhooks/orders', agent, headers: webhookHeaders(t) },
+      {
+        host: '127.0.0.1',
+        port: gate.httpPort,
+        path: '/webhooks/orders',
+        agent,
+        headers: webhookHeaders(t),
+      },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -59,7 +74,9 @@ const check = (t) =>
   });
 
 const startRss = rssMiB(gate.pid);
-console.log(`pps-gate at start: RSS ${startRss.toFixed(1)} MiB; token cache bound ${MAX_ENTRIES} entries / ${(MAX_BYTES / 1048576).toFixed(0)} MiB`);
+console.log(
+  `pps-gate at start: RSS ${startRss.toFixed(1)} MiB; token cache bound ${MAX_ENTRIES} entries / ${(MAX_BYTES / 1048576).toFixed(0)} MiB`,
+);
 let sent = 0;
 let peak = startRss;
 const samples = [];
@@ -73,7 +90,9 @@ while (sent < TOKENS) {
 }
 const metrics = await (await fetch(`http://127.0.0.1:${gate.adminPort}/metrics`)).text();
 const entries = /pps_gate_token_cache_entries (\d+)/.exec(metrics)?.[1];
-console.log(`${TOKENS} distinct tokens: RSS MiB by tokens sent ${samples.join(', ')}; peak ${peak.toFixed(1)}; cache entries ${entries}`);
+console.log(
+  `${TOKENS} distinct tokens: RSS MiB by tokens sent ${samples.join(', ')}; peak ${peak.toFixed(1)}; cache entries ${entries}`,
+);
 
 const hotToken = token('hot');
 await check(hotToken);

@@ -78,7 +78,11 @@ const floorPort = await freePort();
 const httpNoopPort = await freePort();
 const fastifyPort = await freePort();
 servers.floor = {
-  ...(await startPinned('floor', SERVER_CPU, ['bench/servers/floor-grpc.mjs', floorPort, responseFile])),
+  ...(await startPinned('floor', SERVER_CPU, [
+    'bench/servers/floor-grpc.mjs',
+    floorPort,
+    responseFile,
+  ])),
   grpcPort: floorPort,
 };
 servers.httpNoop = {
@@ -128,7 +132,11 @@ async function validate() {
 }
 await validate();
 
-const machine = `${new Date().toISOString()}; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; servers on CPU ${SERVER_CPU}, load on CPU ${LOAD_CPU} (worker cases: both on ${ALL_CPUS})`;
+const machine = `${new Date().toISOString()}; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}; Node ${process.version}; load average ${loadavg()
+  .map((l) => l.toFixed(2))
+  .join(
+    ' ',
+  )}; servers on CPU ${SERVER_CPU}, load on CPU ${LOAD_CPU} (worker cases: both on ${ALL_CPUS})`;
 console.log(`pps-gate bench: ${ROUNDS} rounds x ${SECONDS} s per case\n${machine}`);
 
 const cases = buildCases({

@@ -12,7 +12,7 @@ const [url, bodiesFile, connections, streams, seconds] = process.argv.slice(2);
 const codec = messageCodec(loadAuthorization());
 const all = readFileSync(bodiesFile);
 const bodies = [];
-for (let at = 0; at < all.length; ) {
+for (let at = 0; at < all.length;) {
   const length = all.readUInt32BE(at + 1);
   bodies.push(all.subarray(at, at + 5 + length));
   at += 5 + length;

@@ -12,7 +12,9 @@ function run(cpus, command, args) {
       ['-c', cpus, command, ...args],
       { maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) =>
-        error ? reject(new Error(`${command} failed: ${error.message}\n${stderr}`)) : resolve(stdout),
+        error
+          ? reject(new Error(`${command} failed: ${error.message}\n${stderr}`))
+          : resolve(stdout),
     );
   });
 }
@@ -43,7 +45,10 @@ export async function h2loadGrpc({ cpus, url, bodyFile, clients, streams, second
     url,
   ];
   const out = await run(cpus, 'h2load', args);
-  const requests = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
+  const requests =
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
+      out,
+    );
   const finished = /finished in ([\d.]+)(m?s), ([\d.]+) req\/s/.exec(out);
   const status = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
   if (requests === null || finished === null || status === null)
@@ -60,7 +65,12 @@ export async function h2loadGrpc({ cpus, url, bodyFile, clients, streams, second
     ok: Number(status[1]),
     // Calls cut off by the end of a timed run count as h2load 'failed'; only answers that were
     // not 2xx, and errors or timeouts, are failures here.
-    failed: Number(status[2]) + Number(status[3]) + Number(status[4]) + Number(requests[6]) + Number(requests[7]),
+    failed:
+      Number(status[2]) +
+      Number(status[3]) +
+      Number(status[4]) +
+      Number(requests[6]) +
+      Number(requests[7]),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
   };
@@ -79,11 +89,15 @@ export async function wrkHttp({ cpus, url, headers, connections, seconds }) {
   const p99 = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out);
   if (rate === null || total === null) throw new Error(`cannot read wrk output:\n${out}`);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    out,
+  );
   return {
     throughput: Number(rate[1]),
     done: Number(total[1]),
-    failed: non2xx + (socketErrors === null ? 0 : socketErrors.slice(1).reduce((s, n) => s + Number(n), 0)),
+    failed:
+      non2xx +
+      (socketErrors === null ? 0 : socketErrors.slice(1).reduce((s, n) => s + Number(n), 0)),
     p50: p50 === null ? NaN : toMs(p50[1], p50[2]),
     p99: p99 === null ? NaN : toMs(p99[1], p99[2]),
   };

@@ -39,7 +39,9 @@ export function printReport({ cases, restingRss, servers, metrics, machine, roun
       },
     ]),
   );
-  const rows = [['case', 'req/s (median)', 'ratio', 'vs', 'p50 ms', 'p99 ms', 'server CPU µs/call', 'failed']];
+  const rows = [
+    ['case', 'req/s (median)', 'ratio', 'vs', 'p50 ms', 'p99 ms', 'server CPU µs/call', 'failed'],
+  ];
   for (const s of summary.values()) {
     const base = s.vs === undefined ? undefined : summary.get(s.vs);
     const ratio =
@@ -73,6 +75,7 @@ export function printReport({ cases, restingRss, servers, metrics, machine, roun
     );
   }
   const failing = [...summary.values()].filter((s) => s.failed > 0);
-  for (const s of failing) console.log(`FAILED calls in ${s.id}: ${s.failed} (${s.firstError ?? 'see tool output'})`);
+  for (const s of failing)
+    console.log(`FAILED calls in ${s.id}: ${s.failed} (${s.firstError ?? 'see tool output'})`);
   return failing.length > 0;
 }

@@ -1,7 +1,8 @@
 // One worker of `--workers N`: the gate's gRPC and HTTP servers on the ports all workers share,
 // no admin server (the primary serves it), config from the primary, and answers to its asks.
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { ServeOptions } from '../cli/serve-options.js';
-import { startGate } from '../cli/start-gate.js';
+import { startGate } from '../gate/start-gate.js';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
@@ -16,31 +17,33 @@ export async function runWorker(
   logger: Logger,
   metrics: GateMetrics,
 ): Promise<number> {
+  const snapshot = new ConfigSnapshot();
   const gate = await startGate({
     ...options,
     adminPort: undefined,
-    config: undefined,
+    snapshot,
     logger,
     metrics,
     decisionLog: { allowSampleRate: options.logAllowSampleRate },
   });
   let drain: Promise<number> | undefined;
+  const drainOnce = (ms: number): Promise<number> => (drain ??= gate.close(ms).then(() => 0));
   const drained = new Promise<number>((resolve) => {
     process.on('message', (message: unknown) => {
       if (!isPrimaryMessage(message)) return;
       switch (message.type) {
         case 'pps-gate:config':
-          gate.swapConfig(message.config);
+          snapshot.swap(message.config);
           return;
         case 'pps-gate:ask':
-          void (message.what === 'metrics'
-            ? metrics.registry.getMetricsAsJSON()
-            : Promise.resolve(gate.keys.describe())
+          void (
+            message.what === 'metrics'
+              ? metrics.registry.getMetricsAsJSON()
+              : Promise.resolve(gate.keys.describe())
           ).then((value) => tell({ type: 'pps-gate:answer', id: message.id, value }));
           return;
         case 'pps-gate:drain':
-          drain ??= gate.close(message.drainTimeoutMs).then(() => 0);
-          void drain.then(resolve);
+          void drainOnce(message.drainTimeoutMs).then(resolve);
       }
     });
   });
@@ -53,7 +56,7 @@ export async function runWorker(
   const signalled = shutdownOnSignals({
     logger,
     drainTimeoutMs: options.drainTimeoutMs,
-    close: (ms) => (drain ??= gate.close(ms).then(() => 0)).then(() => undefined),
+    close: (ms) => drainOnce(ms).then(() => undefined),
   });
   return Promise.race([drained, signalled]);
 }

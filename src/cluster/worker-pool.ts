@@ -145,7 +145,9 @@ export class WorkerPool {
     if (this.startFailed !== undefined) {
       this.stopping = true;
       for (const { worker } of this.members.values()) worker.kill();
-      this.startFailed(new Error(`worker ${member.worker.process.pid} exited during start-up (${code ?? signal})`));
+      this.startFailed(
+        new Error(`worker ${member.worker.process.pid} exited during start-up (${code ?? signal})`),
+      );
       return;
     }
     this.logger.error(

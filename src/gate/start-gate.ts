@@ -3,6 +3,7 @@
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
+import { VerifiedTokens } from '../pipeline/verified-tokens.js';
 import { Readiness } from '../lifecycle/readiness.js';
 import type { CheckDeps, DecisionObserver } from '../pipeline/run-check.js';
 import { countInFlight } from '../telemetry/count-in-flight.js';
@@ -25,7 +26,8 @@ export interface GateOptions {
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
-  readonly adminPort: number;
+  /** Undefined: no admin server (a --workers primary serves one for all its workers). */
+  readonly adminPort: number | undefined;
   readonly logger: Logger;
   /** Prometheus metrics; absent in library use and some tests. */
   readonly metrics?: GateMetrics;
@@ -40,7 +42,7 @@ export interface GateOptions {
 export interface Gate {
   readonly grpcPort: number;
   readonly httpPort: number;
-  readonly adminPort: number;
+  readonly adminPort: number | undefined;
   readonly readiness: Readiness;
   readonly keys: KeyStore;
   /** What new requests see; `swap` it to change config (requests in flight keep theirs). */
@@ -57,10 +59,15 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const current = snapshot.current();
   const readiness = new Readiness();
   const { metrics } = options;
-  const keyEvents =
-    metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents);
-  const keys = new KeyStore({ logger, now, events: keyEvents ?? noKeyStoreEvents });
+  // Sized by the config; empty (and resized on the first swap) while there is none yet.
+  const verifiedTokens = new VerifiedTokens(current?.tokenCache ?? { maxEntries: 0, maxBytes: 0 });
+  const keyEvents = forgetRemovedKeys(
+    verifiedTokens,
+    metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents),
+  );
+  const keys = new KeyStore({ logger, now, events: keyEvents });
   metrics?.trackKeys(() => keys.describe());
+  metrics?.trackTokenCache(() => verifiedTokens.counts());
   if (current !== undefined) metrics?.setActiveConfig(current.hash, now());
   const prefetched = Promise.all(current === undefined ? [] : keys.applyConfig(current)).then(
     () => undefined,
@@ -69,6 +76,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   snapshot.onSwap((next) => {
     // Prefetches of added issuers run in the background; readiness never waits on an issuer.
     void Promise.all(keys.applyConfig(next));
+    verifiedTokens.applyConfig(next);
     readiness.satisfy('config');
   });
 
@@ -81,6 +89,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     config: snapshot,
     keys,
     now,
+    verifiedTokens,
     observe: (report) => {
       logDecision(report);
       for (const observer of observers) observer(report);
@@ -98,7 +107,8 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let http: HttpServerHandle | undefined;
   let admin: HttpServerHandle | undefined;
   try {
-    admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
+    if (options.adminPort !== undefined)
+      admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
     grpc = await startGrpcServer(options.host, options.grpcPort, deps, readiness);
     readiness.satisfy('grpc');
     http = await startForwardAuthServer(options.host, options.httpPort, deps);
@@ -113,7 +123,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   return {
     grpcPort: servers.grpc.port,
     httpPort: servers.http.port,
-    adminPort: servers.admin.port,
+    adminPort: servers.admin?.port,
     readiness,
     keys,
     prefetched,
@@ -121,8 +131,23 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     async close(drainTimeoutMs) {
       readiness.startDraining();
       await Promise.all([servers.grpc.close(drainTimeoutMs), servers.http.close(drainTimeoutMs)]);
-      await servers.admin.close(Math.min(drainTimeoutMs, 1000));
+      await servers.admin?.close(Math.min(drainTimeoutMs, 1000));
       keys.close();
+    },
+  };
+}
+
+/** Key-set changes also sweep the verified tokens whose key left (then the other listeners). */
+function forgetRemovedKeys(
+  tokens: VerifiedTokens,
+  next: KeyStoreEvents | undefined,
+): KeyStoreEvents {
+  const rest = next ?? noKeyStoreEvents;
+  return {
+    onFetch: (issuer, result, durationMs) => rest.onFetch(issuer, result, durationMs),
+    onKeysChanged(issuer, added, removed, initial) {
+      tokens.forgetKeys(issuer, removed);
+      rest.onKeysChanged(issuer, added, removed, initial);
     },
   };
 }

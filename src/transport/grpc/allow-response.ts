@@ -4,8 +4,13 @@
 // what protobufjs writes for toCheckResponse(allow) (allow-response.test.ts holds them equal);
 // building them this way spares re-encoding the claims on every check of a reused token.
 import type { Allow, VerifiedIdentity } from '../../pipeline/decision.js';
-import { identityHeaders } from '../allow-headers.js';
-import { encodeStructFields, lengthDelimited, stringField, varintField } from './protobuf-writer.js';
+import { allowHeaders } from '../allow-headers.js';
+import {
+  encodeStructFields,
+  lengthDelimited,
+  stringField,
+  varintField,
+} from './protobuf-writer.js';
 
 interface PrebuiltParts {
   /** OkHttpResponse.headers (field 2) entries. */
@@ -40,7 +45,7 @@ function partsOf(allow: Allow): PrebuiltParts {
   let parts = prebuilt.get(identity);
   if (parts === undefined) {
     parts = {
-      okHeaders: Buffer.concat(identityHeaders(allow).map(([key, value]) => headerOption(key, value))),
+      okHeaders: Buffer.concat(allowHeaders(allow).map(([key, value]) => headerOption(key, value))),
       identityFields: encodeStructFields({
         issuer: identity.issuer,
         subject: identity.subject,
