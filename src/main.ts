@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // pps-gate's entry point: picks the command and exits with its status. Wiring only.
 import { demoCommand } from './cli/demo.js';
+import { probeCommand } from './cli/probe.js';
 import { serveCommand } from './cli/serve.js';
 import { handleFatalErrors, reportFatal } from './lifecycle/fatal-errors.js';
 import { createLogger } from './telemetry/logger.js';
 
 const USAGE = `usage: pps-gate <command>
   serve   run the ext_authz gRPC service, HTTP forward-auth and admin endpoints (serve --help)
-  demo    run the whole flow locally: an OIDC issuer, the gate and an upstream, then webhooks`;
+  demo    run the whole flow locally: an OIDC issuer, the gate and an upstream, then webhooks
+  probe   check a gate's grpc.health.v1 status, exit 0 if SERVING (probe --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -16,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serveCommand(rest, process.env);
     case 'demo':
       return demoCommand(rest);
+    case 'probe':
+      return probeCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -3,9 +3,10 @@
 // single-process so the test owns it, stopped with SIGQUIT then SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/gate-child.js';
 
 const CANDIDATES = [
   '/usr/sbin/nginx',
@@ -31,17 +32,8 @@ export function findNginx(): string {
   );
 }
 
-/** A loopback port that was free a moment ago (nginx binds it next; start retries on a clash). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// A loopback port that was free a moment ago (nginx binds it next; start retries on a clash).
+export { freePort };
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
