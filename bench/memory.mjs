@@ -18,7 +18,7 @@ import { webhookHeaders } from './lib/grpc-messages.mjs';
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100_000);
 const HOT_MINUTES = Number(process.env.BENCH_HOT_MINUTES ?? 5);
 const MAX_ENTRIES = Number(process.env.BENCH_CACHE_ENTRIES ?? 10_000);
-const MAX_BYTES = Number(process.env.BENCH_CACHE_BYTES ?? 64 * 1024 * 1024);
+const MAX_BYTES = Number(process.env.BENCH_CACHE_BYTES ?? 32 * 1024 * 1024);
 
 const work = mkdtempSync(join(tmpdir(), 'pps-bench-memory-'));
 const issuer = await startLocalIssuer({ project: 'bench-memory' });

@@ -54,7 +54,7 @@ const tokenCache = z.strictObject({
     .int()
     .min(1024 * 1024)
     .max(4 * 1024 * 1024 * 1024)
-    .default(64 * 1024 * 1024),
+    .default(32 * 1024 * 1024),
 });
 
 export const configSchema = z

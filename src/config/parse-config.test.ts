@@ -70,7 +70,7 @@ describe('parseConfig', () => {
       clockSkewSeconds: 60,
       maxTokenBytes: 8192,
       allowInsecureHttp: false,
-      tokenCache: { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 },
+      tokenCache: { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -60,6 +60,17 @@ const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
   EdDSA: { digest: null, fits: (key) => key.asymmetricKeyType === 'ed25519', options: {} },
 };
 
+// The {key, padding, ...} input per key object and algorithm, built once (keys live as long as
+// their key set), so a check allocates nothing for it.
+const inputs = new WeakMap<KeyObject, Map<string, VerifyKeyObjectInput>>();
+function verifyInput(key: KeyObject, alg: string, spec: AlgorithmSpec): VerifyKeyObjectInput {
+  let byAlg = inputs.get(key);
+  if (byAlg === undefined) inputs.set(key, (byAlg = new Map<string, VerifyKeyObjectInput>()));
+  let input = byAlg.get(alg);
+  if (input === undefined) byAlg.set(alg, (input = { key, ...spec.options }));
+  return input;
+}
+
 /** Whether `key` can verify `alg` at all (RFC 7518 §3); a mismatch is a bad signature. */
 export function keyFitsAlgorithm(alg: string, key: KeyObject): boolean {
   return ALGORITHMS[alg]?.fits(key) ?? false;
@@ -95,7 +106,7 @@ export function verifySignature(
   try {
     // Wrong-length ECDSA or RSA signatures make crypto.verify return false, not throw; a throw
     // means the key cannot be used this way at all.
-    valid = verify(spec.digest, signingInput, { key: key.key, ...spec.options }, signature);
+    valid = verify(spec.digest, signingInput, verifyInput(key.key, alg, spec), signature);
   } catch (error) {
     return deny('invalid_signature', `key unusable: ${(error as Error).message}`, { issuer });
   }
