@@ -6,10 +6,15 @@
 import type { Allow, VerifiedIdentity } from '../../pipeline/decision.js';
 import { allowHeaders } from '../allow-headers.js';
 import {
+  delimitedSize,
   encodeStructFields,
   lengthDelimited,
+  ProtoWriter,
   stringField,
+  stringSize,
+  structFieldsSize,
   varintField,
+  writeStructFields,
 } from './protobuf-writer.js';
 
 interface PrebuiltParts {
@@ -60,9 +65,15 @@ function partsOf(allow: Allow): PrebuiltParts {
 
 export function encodeAllowResponse(allow: Allow): Buffer {
   const parts = partsOf(allow);
-  const removals = allow.headersToRemove.map((name) => stringField(5, name));
-  const ok = lengthDelimited(3, Buffer.concat([parts.okHeaders, ...removals]));
-  const webhook = encodeStructFields({ webhook: { ...allow.webhook } });
-  const metadata = lengthDelimited(4, Buffer.concat([parts.identityFields, webhook]));
-  return Buffer.concat([STATUS_OK, ok, metadata]);
+  let removalsSize = 0;
+  for (const name of allow.headersToRemove) removalsSize += stringSize(name);
+  const okSize = parts.okHeaders.length + removalsSize;
+  const webhook = { webhook: { ...allow.webhook } };
+  const metadataSize = parts.identityFields.length + structFieldsSize(webhook);
+  const w = new ProtoWriter(STATUS_OK.length + delimitedSize(okSize) + delimitedSize(metadataSize));
+  w.bytes(STATUS_OK).head(3, okSize).bytes(parts.okHeaders);
+  for (const name of allow.headersToRemove) w.string(5, name);
+  w.head(4, metadataSize).bytes(parts.identityFields);
+  writeStructFields(w, webhook);
+  return w.done();
 }
