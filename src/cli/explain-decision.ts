@@ -7,6 +7,7 @@ import { REASONS } from '../errors/reasons.js';
 import type { KeyLookup } from '../issuers/key-lookup.js';
 import { checkClaims } from '../pipeline/check-claims.js';
 import { checkWebhookHeaders } from '../pipeline/check-webhook-headers.js';
+import { checkWebhookPolicy } from '../pipeline/check-webhook-policy.js';
 import { decodeToken } from '../pipeline/decode-token.js';
 import { isDeny, type Deny } from '../pipeline/decision.js';
 import { extractToken } from '../pipeline/extract-token.js';
@@ -125,10 +126,7 @@ export async function explainDecision(
     `kid ${JSON.stringify(key.kid)} found${key.alg ? ` (published for ${key.alg})` : ''}`,
   );
 
-  const rejected = await verifyToken(
-    { request, config, framed, decoded, checked, now: deps.now },
-    key,
-  );
+  const rejected = verifyToken({ request, config, framed, decoded, checked, now: deps.now }, key);
   if (rejected !== undefined) return fail('signature', rejected);
   pass('signature', `${decoded.alg} signature verifies with kid ${JSON.stringify(key.kid)}`);
 
@@ -138,7 +136,20 @@ export async function explainDecision(
     'webhook headers',
     `topic ${webhook.topic}, tenant ${webhook.tenantId}, webhook id ${webhook.webhookId}, triggered at ${webhook.triggeredAt}`,
   );
-  pass('policy', 'no per-issuer webhook policy applies');
+  const refused = checkWebhookPolicy({
+    rules: policy.rules,
+    issuer: policy.issuer,
+    claims: decoded.claims,
+    webhook,
+    skewSeconds: config.clockSkewSeconds,
+    nowMs: deps.now(),
+  });
+  if (refused !== undefined) return fail('policy', refused);
+  // The replay guard and dedup depend on what came before, kept in stores explain must not mark.
+  pass(
+    'policy',
+    `tenant, topic and triggered-at rules hold${policy.rules.replay === undefined ? '' : '; the replay guard (replay: jti) is not consulted by explain'}`,
+  );
   return {
     steps,
     allowed: true,

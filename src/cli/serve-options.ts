@@ -2,6 +2,7 @@
 // Every bad value is an error naming the flag and its variable.
 import { parseArgs } from 'node:util';
 import { parseConfigMapRef, type ConfigSourceRef } from '../config/config-source-ref.js';
+import { autoWorkerCount, MAX_WORKERS } from '../cluster/worker-count.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
 
 export interface ServeOptions {
@@ -20,6 +21,8 @@ export interface ServeOptions {
   readonly otlpEndpoint: string | undefined;
   /** Fraction of new traces sampled when tracing is on (a caller's sampled flag is followed). */
   readonly traceSampleRatio: number;
+  /** Processes answering checks on the shared ports; 1 runs everything in this process. */
+  readonly workers: number;
 }
 
 export class UsageError extends Error {
@@ -40,6 +43,7 @@ const FLAGS = {
   'drain-timeout-ms': { type: 'string', env: 'PPS_GATE_DRAIN_TIMEOUT_MS', default: '10000' },
   'otlp-endpoint': { type: 'string', env: 'PPS_GATE_OTLP_ENDPOINT' },
   'trace-sample-ratio': { type: 'string', env: 'PPS_GATE_TRACE_SAMPLE_RATIO', default: '1' },
+  workers: { type: 'string', env: 'PPS_GATE_WORKERS', default: '1' },
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -59,7 +63,9 @@ export const SERVE_USAGE = `usage: pps-gate serve (--config FILE | --configmap N
   --drain-timeout-ms N    in-flight grace on SIGTERM, 10000        (PPS_GATE_DRAIN_TIMEOUT_MS)
   --otlp-endpoint URL     send OpenTelemetry traces (OTLP/HTTP JSON) here, e.g.
                           http://otel-collector:4318/v1/traces; off by default (PPS_GATE_OTLP_ENDPOINT)
-  --trace-sample-ratio R  fraction of new traces sampled, 0..1, default 1 (PPS_GATE_TRACE_SAMPLE_RATIO)`;
+  --trace-sample-ratio R  fraction of new traces sampled, 0..1, default 1 (PPS_GATE_TRACE_SAMPLE_RATIO)
+  --workers N|auto        processes sharing the gRPC and HTTP ports, 1; (PPS_GATE_WORKERS)
+                          auto: one per CPU the container may use (its CPU limit)`;
 
 function value(
   flags: Record<string, string | undefined>,
@@ -142,7 +148,18 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ),
     otlpEndpoint,
     traceSampleRatio,
+    workers: workersOf(value(flags, env, 'workers') ?? ''),
   };
+}
+
+function workersOf(text: string): number {
+  if (text === 'auto') return autoWorkerCount();
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(
+      `--workers (PPS_GATE_WORKERS): "${text}" is not "auto" or a whole number from 1 to ${MAX_WORKERS}`,
+    );
+  }
+  return integer(text, 'workers', 1, MAX_WORKERS);
 }
 
 /** Exactly one of --config and --configmap; an empty value counts as not given. */

@@ -1,5 +1,8 @@
 // `pps-gate serve`: load and validate the config (fatal when invalid), start the gate, follow
 // config changes (file or Kubernetes API), and drain gracefully on SIGTERM/SIGINT.
+import cluster from 'node:cluster';
+import { runPrimary } from '../cluster/run-primary.js';
+import { runWorker } from '../cluster/run-worker.js';
 import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { startConfigReloader } from '../config/config-reloader.js';
 import { openConfigSource, type OpenedConfigSource } from '../config/open-config-source.js';
@@ -35,6 +38,8 @@ export async function serveCommand(
   const logger = createLogger(options.logLevel, { format: options.logFormat });
   handleFatalErrors(logger);
   const metrics = new GateMetrics();
+  // A --workers worker gets its config from the primary, which read and validated it.
+  if (cluster.isWorker) return runWorker(options, logger.child({ worker: process.pid }), metrics);
   let opened: OpenedConfigSource;
   try {
     opened = await openConfigSource(options.configSource);
@@ -46,6 +51,7 @@ export async function serveCommand(
     }
     throw error;
   }
+  if (options.workers > 1) return runPrimary({ options, opened, logger, metrics });
   const config = opened.initial?.config;
   const snapshot = new ConfigSnapshot(config);
   // Tracing loads OpenTelemetry only when an endpoint is given; otherwise nothing of it runs.

@@ -48,6 +48,18 @@ const jwks = z.strictObject({
     .default(1024 * 1024),
 });
 
+// The verified-token cache's bounds (README "Performance"): entries, and an estimate of the
+// bytes they hold. maxEntries 0 turns the cache off.
+const tokenCache = z.strictObject({
+  maxEntries: z.number().int().min(0).max(1_000_000).default(10_000),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .max(4 * 1024 * 1024 * 1024)
+    .default(32 * 1024 * 1024),
+});
+
 export const configSchema = z
   .strictObject({
     issuers: z.array(issuerEntry).min(1, 'list at least one trusted issuer').optional(),
@@ -58,6 +70,7 @@ export const configSchema = z
       )
       .optional(),
     jwks: jwks.default(jwks.parse({})),
+    tokenCache: tokenCache.default(tokenCache.parse({})),
     clockSkewSeconds: z.number().int().min(0).max(600).default(60),
     allowInsecureHttp: z.boolean().default(false),
     maxTokenBytes: z

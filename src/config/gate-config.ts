@@ -40,9 +40,16 @@ export interface JwksSettings {
   readonly maxResponseBytes: number;
 }
 
+export interface TokenCacheSettings {
+  /** 0: no token cache. */
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+}
+
 export interface GateConfig {
   readonly issuers: ReadonlyMap<string, IssuerPolicy>;
   readonly jwks: JwksSettings;
+  readonly tokenCache: TokenCacheSettings;
   readonly clockSkewSeconds: number;
   readonly allowInsecureHttp: boolean;
   readonly maxTokenBytes: number;

@@ -79,6 +79,7 @@ describe('parseConfig', () => {
       clockSkewSeconds: 60,
       maxTokenBytes: 8192,
       allowInsecureHttp: false,
+      tokenCache: { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -91,6 +92,13 @@ describe('parseConfig', () => {
     expect(nested).toContain('"audience"');
     expect(nested).toContain('issuers[0]');
     expect(nested).toContain(SOURCE);
+  });
+
+  it('rejects token cache bounds out of range, naming the field', () => {
+    const base = `issuers:\n  - issuer: ${ISS}\n    audiences: [a]\n`;
+    expect(errorOf(`${base}tokenCache: { maxEntries: -1 }\n`)).toContain('tokenCache.maxEntries');
+    expect(errorOf(`${base}tokenCache: { maxBytes: 1000 }\n`)).toContain('tokenCache.maxBytes');
+    expect(errorOf(`${base}tokenCache: { size: 10 }\n`)).toContain('"size"');
   });
 
   it('rejects an empty issuer list in either shape', () => {

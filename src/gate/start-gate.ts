@@ -4,6 +4,7 @@ import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { DeliveryStore } from '../dedup/delivery-store.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
+import { VerifiedTokens } from '../pipeline/verified-tokens.js';
 import { Readiness } from '../lifecycle/readiness.js';
 import type { ReplayStore } from '../replay/replay-store.js';
 import { openReplayStore } from './open-replay-store.js';
@@ -34,7 +35,8 @@ export interface GateOptions {
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
-  readonly adminPort: number;
+  /** Undefined: no admin server (a --workers primary serves one for all its workers). */
+  readonly adminPort: number | undefined;
   readonly logger: Logger;
   /** Prometheus metrics; absent in library use and some tests. */
   readonly metrics?: GateMetrics;
@@ -60,7 +62,7 @@ export const DEDUP_DEADLINE_MS = 900;
 export interface Gate {
   readonly grpcPort: number;
   readonly httpPort: number;
-  readonly adminPort: number;
+  readonly adminPort: number | undefined;
   readonly readiness: Readiness;
   readonly keys: KeyStore;
   /** What new requests see; `swap` it to change config (requests in flight keep theirs). */
@@ -77,8 +79,12 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const current = snapshot.current();
   const readiness = new Readiness();
   const { metrics } = options;
-  const keyEvents =
-    metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents);
+  // Sized by the config; empty (and resized on the first swap) while there is none yet.
+  const verifiedTokens = new VerifiedTokens(current?.tokenCache ?? { maxEntries: 0, maxBytes: 0 });
+  const keyEvents = forgetRemovedKeys(
+    verifiedTokens,
+    metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents),
+  );
   const { tracer } = options;
   const keys = new KeyStore({
     logger,
@@ -89,6 +95,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let loadedAtMs = current === undefined ? undefined : now();
   const decisionCounts = new DecisionCounts(15, now);
   metrics?.trackKeys(() => keys.describe());
+  metrics?.trackTokenCache(() => verifiedTokens.counts());
   if (current !== undefined)
     metrics?.setActiveConfig(current.hash, now(), current.jwks.maxStalenessMs);
   metrics?.trackReadiness(() => readiness.ready);
@@ -111,6 +118,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     // Prefetches of added issuers run in the background; readiness never waits on an issuer.
     void Promise.all(keys.applyConfig(next));
     loadedAtMs = now();
+    verifiedTokens.applyConfig(next);
     readiness.satisfy('config');
     if (storeSettings === undefined) {
       storeSettings = next.dedup;
@@ -136,6 +144,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     now,
     ...(tracer === undefined ? {} : { tracer }),
     replay: () => replayStore,
+    verifiedTokens,
     observe: (report) => {
       logDecision(report);
       for (const observer of observers) observer(report);
@@ -179,7 +188,8 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let http: HttpServerHandle | undefined;
   let admin: HttpServerHandle | undefined;
   try {
-    admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
+    if (options.adminPort !== undefined)
+      admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
     grpc = await startGrpcServer(options.host, options.grpcPort, grpcDeps, {
       readiness,
       accessLog,
@@ -199,7 +209,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   return {
     grpcPort: servers.grpc.port,
     httpPort: servers.http.port,
-    adminPort: servers.admin.port,
+    adminPort: servers.admin?.port,
     readiness,
     keys,
     prefetched,
@@ -207,10 +217,25 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     async close(drainTimeoutMs) {
       readiness.startDraining();
       await Promise.all([servers.grpc.close(drainTimeoutMs), servers.http.close(drainTimeoutMs)]);
-      await servers.admin.close(Math.min(drainTimeoutMs, 1000));
+      await servers.admin?.close(Math.min(drainTimeoutMs, 1000));
       keys.close();
       await replayStore?.close();
       await deliveryStore?.close();
+    },
+  };
+}
+
+/** Key-set changes also sweep the verified tokens whose key left (then the other listeners). */
+function forgetRemovedKeys(
+  tokens: VerifiedTokens,
+  next: KeyStoreEvents | undefined,
+): KeyStoreEvents {
+  const rest = next ?? noKeyStoreEvents;
+  return {
+    onFetch: (issuer, result, durationMs) => rest.onFetch(issuer, result, durationMs),
+    onKeysChanged(issuer, added, removed, initial) {
+      tokens.forgetKeys(issuer, removed);
+      rest.onKeysChanged(issuer, added, removed, initial);
     },
   };
 }

@@ -9,7 +9,7 @@ import { fetchJson, KeyFetchError, type FetchLimits } from './fetch-json.js';
 import type { KeyAnswer, KeyFound, KeyQuery } from './key-lookup.js';
 import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyStoreEvents } from './key-store-events.js';
-import { parseJwks } from './parse-jwks.js';
+import { parseJwks, type PublicKeyEntry } from './parse-jwks.js';
 
 interface KeySet {
   /** Answers built once per fetch, so a cache hit allocates nothing. */
@@ -204,7 +204,10 @@ export class IssuerKeys {
       const previous = this.current;
       this.current = {
         keys: new Map(
-          [...parsed.keys].map(([kid, key]): [string, KeyFound] => [kid, { kind: 'key', key }]),
+          [...parsed.keys].map(([kid, key]): [string, KeyFound] => [
+            kid,
+            sameKey(previous?.keys.get(kid), key) ?? { kind: 'key', key },
+          ]),
         ),
         fetchStartedAtMs: startedAtMs,
         fetchedAtMs: now(),
@@ -282,4 +285,14 @@ function reportKeyChanges(
   if (added.length === 0 && removed.length === 0) return;
   if (before !== undefined) logger.info({ issuer, added, removed }, 'issuer key set changed');
   events.onKeysChanged(issuer, added, removed, before === undefined);
+}
+
+/**
+ * The previous answer when a refetch publishes the same key under the same kid: key objects stay
+ * the same across refreshes, so what was verified with one (the verified-token cache) stays good.
+ */
+function sameKey(previous: KeyFound | undefined, next: PublicKeyEntry): KeyFound | undefined {
+  if (previous === undefined) return undefined;
+  const old = previous.key;
+  return old.alg === next.alg && old.key.equals(next.key) ? previous : undefined;
 }

@@ -1,18 +1,20 @@
 // The whole decision, top to bottom: framing -> decode -> issuer policy and claims (with the
-// issuer's token rules) -> key -> signature -> webhook headers -> the issuer's webhook policy ->
-// replay guard -> duplicate deliveries. Every step returns a Deny or hands on; cheap, local
-// checks come first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the
-// only promise hops left on the hot path are jose's signature check and the shared stores.
+// issuer's token rules) -> [verified-token cache] -> key -> signature -> webhook headers -> the
+// issuer's webhook policy -> replay guard -> duplicate deliveries. Every step returns a Deny or
+// hands on; cheap, local checks come first so bad tokens cost no key lookup. The signature is
+// checked synchronously by node:crypto, and a token verified before (the same string, same key)
+// skips it; promise hops remain only for a key fetch and the replay and delivery stores.
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { KeyAnswer, KeyLookup, KeyQuery } from '../issuers/key-lookup.js';
 import { checkClaims } from './check-claims.js';
 import { decideWebhook, type WebhookDeps } from './decide-webhook.js';
 import { decodeToken } from './decode-token.js';
-import { deny, isDeny, type Decision } from './decision.js';
+import { deny, isDeny, type Decision, type VerifiedIdentity } from './decision.js';
 import { extractToken } from './extract-token.js';
 import { keyDecision } from './key-decision.js';
 import type { StepTracer } from './step-tracer.js';
 import type { TokenUnderCheck } from './token-under-check.js';
+import type { VerifiedToken, VerifiedTokens } from './verified-tokens.js';
 import { verifyToken } from './verify-token.js';
 import type { WebhookRequest } from './webhook-request.js';
 
@@ -23,6 +25,8 @@ export interface AuthorizeDeps extends WebhookDeps {
   readonly now: () => number;
   /** Spans for key lookup and signature verification; absent (and free) when tracing is off. */
   readonly tracer?: StepTracer;
+  /** Tokens that verified before; absent: every token is verified every time. */
+  readonly verifiedTokens?: VerifiedTokens;
 }
 
 export function authorize(
@@ -34,9 +38,12 @@ export function authorize(
     return deny('config_unavailable', 'no config loaded yet', { retryAfterSeconds: 1 });
   const framed = extractToken(request.headers.authorization, config.maxTokenBytes);
   if (isDeny(framed)) return framed;
-  const decoded = decodeToken(framed);
+  const nowMs = deps.now();
+  // Decoding is a pure function of the token string, so a cached token's decoded parts stand in.
+  const cached = deps.verifiedTokens?.lookup(framed.token, nowMs);
+  const decoded = cached?.decoded ?? decodeToken(framed);
   if (isDeny(decoded)) return decoded;
-  const checked = checkClaims(decoded, config, deps.now());
+  const checked = checkClaims(decoded, config, nowMs);
   if (isDeny(checked)) return checked;
   const token: TokenUnderCheck = { request, config, framed, decoded, checked, now: deps.now };
   const query: KeyQuery = {
@@ -56,31 +63,53 @@ export function authorize(
           () => deps.keys.resolve(query),
           keyLookupOutcome,
         );
-  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found, deps);
-  return answer instanceof Promise ? answer.then(finish) : finish(answer);
+  if (!(answer instanceof Promise)) return verifyAndDecide(token, answer, cached, deps);
+  // Time passed while the keys were fetched: the claims are judged again at the new now.
+  return answer.then((found) => {
+    const late = checkClaims(decoded, config, deps.now());
+    return isDeny(late) ? late : verifyAndDecide(token, found, cached, deps);
+  });
 }
 
 const keyLookupOutcome = (answer: KeyAnswer): { 'pps_gate.key': string } => ({
   'pps_gate.key': answer.kind,
 });
 
-async function verifyAndDecide(
+function verifyAndDecide(
   token: TokenUnderCheck,
   answer: KeyAnswer,
+  cached: VerifiedToken | undefined,
   deps: AuthorizeDeps,
-): Promise<Decision> {
+): Decision | Promise<Decision> {
   const key = keyDecision(answer);
   if (isDeny(key)) return key;
+  const { checked } = token;
+  // A hit skips the signature only for the very key object that verified it: a key that left
+  // the set, or a refetch that changed it, sends the token through verification again.
+  if (cached !== undefined && cached.key === key && cached.identity.audience === checked.audience)
+    return decideWebhook(token, deps, cached.identity);
   const { tracer } = deps;
   const rejected =
     tracer === undefined
-      ? await verifyToken(token, key)
-      : await tracer.inSpan(
+      ? verifyToken(token, key)
+      : tracer.inSpan(
           'verify signature',
           { 'pps_gate.alg': token.decoded.alg },
           () => verifyToken(token, key),
           (denied) => ({ 'pps_gate.verified': denied === undefined }),
         );
   if (rejected !== undefined) return rejected;
-  return decideWebhook(token, deps);
+  const identity = verifiedIdentity(token);
+  deps.verifiedTokens?.remember(token, key, identity);
+  return decideWebhook(token, deps, identity);
+}
+
+function verifiedIdentity({ checked, decoded, framed }: TokenUnderCheck): VerifiedIdentity {
+  return {
+    issuer: checked.policy.issuer,
+    subject: checked.subject,
+    audience: checked.audience,
+    claims: decoded.claims,
+    encodedClaims: framed.payload,
+  };
 }

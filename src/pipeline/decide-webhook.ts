@@ -22,8 +22,13 @@ export interface WebhookDeps {
 
 const NO_CLAIM_HEADERS: readonly (readonly [string, string])[] = Object.freeze([]);
 
-export async function decideWebhook(token: TokenUnderCheck, deps: WebhookDeps): Promise<Decision> {
-  const { request, checked, decoded, framed, config } = token;
+/** `identity`: the verified token's, built once per verification (a cached token reuses its own). */
+export async function decideWebhook(
+  token: TokenUnderCheck,
+  deps: WebhookDeps,
+  identity: VerifiedIdentity,
+): Promise<Decision> {
+  const { request, checked, decoded, config } = token;
   const { policy } = checked;
   const { issuer, rules } = policy;
   const webhook = checkWebhookHeaders(request);
@@ -54,13 +59,6 @@ export async function decideWebhook(token: TokenUnderCheck, deps: WebhookDeps): 
     });
     if (replayed !== undefined) return replayed;
   }
-  const identity: VerifiedIdentity = {
-    issuer,
-    subject: checked.subject,
-    audience: checked.audience,
-    claims: decoded.claims,
-    encodedClaims: framed.payload,
-  };
   const delivery =
     deps.deliveries === undefined
       ? undefined

@@ -1,6 +1,8 @@
 // Framing rules for the Authorization header: one Bearer, one canonical compact JWS, a size cap.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isDeny } from './decision.js';
 import { extractToken, isCanonicalBase64Url } from './extract-token.js';
 
 const MAX = 8192;
@@ -128,5 +130,46 @@ describe('isCanonicalBase64Url', () => {
     expect(isCanonicalBase64Url('AB')).toBe(false); // 'B' leaves bit 0 of the unused 4 set
     expect(isCanonicalBase64Url('AAB')).toBe(false); // 'B' leaves bit 0 of the unused 2 set
     expect(isCanonicalBase64Url('AQ')).toBe(true);
+  });
+});
+
+describe('extractToken against the Bearer grammar', () => {
+  // The grammar as a regular expression: one scheme word, spaces, three base64url segments.
+  const GRAMMAR =
+    /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
+  const pieces = fc.constantFrom(
+    'Bearer ',
+    'bearer  ',
+    'BEARER',
+    ' ',
+    '.',
+    'a',
+    'Q',
+    '_',
+    '-',
+    '=',
+    '+',
+    '\t',
+    'é',
+    'x.y',
+    '\n',
+  );
+
+  it('frames exactly the headers the grammar accepts, into the same segments', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+        const header = parts.join('');
+        const match = GRAMMAR.exec(header);
+        const framed = extractToken(header, 8192);
+        if (match === null) {
+          expect(isDeny(framed)).toBe(true);
+          return;
+        }
+        // Non-canonical segments are refused after framing; the segments must still match.
+        if (isDeny(framed)) expect(framed.detail).toContain('canonical');
+        else expect([framed.header, framed.payload, framed.signature]).toEqual(match.slice(1));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -17,6 +17,15 @@ export interface KeySetSample {
 
 /** What a reload attempt came to (config-reloader's ReloadResult; kept here so telemetry imports no config code). */
 export type ReloadOutcome = 'success' | 'invalid' | 'unchanged' | 'deleted' | 'source_error';
+/** What the token-cache metrics read: the cache's own monotonic counts (it fits structurally). */
+export interface TokenCacheSample {
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+  readonly entries: number;
+}
+
+const NO_TOKEN_CACHE: TokenCacheSample = { hits: 0, misses: 0, evictions: 0, entries: 0 };
 
 export class GateMetrics {
   readonly registry = new Registry();
@@ -40,6 +49,22 @@ export class GateMetrics {
     name: 'pps_gate_checks_in_flight',
     help: 'Checks received and not yet answered (a drain waits for these).',
     registers: [this.registry],
+    aggregator: 'sum',
+  });
+
+  private tokenCacheSource: () => TokenCacheSample = () => NO_TOKEN_CACHE;
+  private tokenCacheReported = { hits: 0, misses: 0, evictions: 0 };
+
+  readonly tokenCacheEvents = this.tokenCacheCounter();
+
+  readonly tokenCacheEntries = new Gauge({
+    name: 'pps_gate_token_cache_entries',
+    help: 'Verified tokens held in the token cache (bounded by tokenCache.maxEntries and maxBytes).',
+    registers: [this.registry],
+    aggregator: 'sum',
+    collect: (): void => {
+      this.tokenCacheEntries.set(this.tokenCacheSource().entries);
+    },
   });
 
   readonly jwksFetches = new Counter({
@@ -95,28 +120,34 @@ export class GateMetrics {
 
   private keySource: () => readonly KeySetSample[] = () => [];
 
+  // With --workers, every worker keeps its own key caches; /metrics shows the worst of them
+  // (oldest, stale, fewest keys, most failures) rather than a meaningless sum.
   readonly keySetAge = this.keyGauge(
     'pps_gate_jwks_age_seconds',
     'Age of the key set currently served per issuer (absent before the first fetch).',
     (view) => (view.ageMs === undefined ? undefined : view.ageMs / 1000),
+    'max',
   );
 
   readonly keySetStale = this.keyGauge(
     'pps_gate_jwks_stale',
     '1 when an issuer is served from a key set older than its cache TTL (refresh failing).',
     (view) => (view.stale ? 1 : 0),
+    'max',
   );
 
   readonly keysPerIssuer = this.keyGauge(
     'pps_gate_jwks_keys',
     'Usable keys in the cached set per issuer (0 when none can be served).',
     (view) => (view.usable ? view.keys.length : 0),
+    'min',
   );
 
   readonly keyFetchFailures = this.keyGauge(
     'pps_gate_jwks_consecutive_failures',
     'Key set fetches failed in a row per issuer (0 after a success).',
     (view) => view.consecutiveFailures,
+    'max',
   );
 
   readonly configReloads = new Counter({
@@ -136,6 +167,7 @@ export class GateMetrics {
     name: 'pps_gate_config_last_success_timestamp_seconds',
     help: 'When the active config was loaded.',
     registers: [this.registry],
+    aggregator: 'max',
   });
 
   readonly configInfo = new Gauge({
@@ -143,6 +175,7 @@ export class GateMetrics {
     help: 'Always 1; the hash label identifies the active config.',
     labelNames: ['hash'] as const,
     registers: [this.registry],
+    aggregator: 'max',
   });
 
   readonly keyMaxStaleness = new Gauge({
@@ -180,6 +213,11 @@ export class GateMetrics {
     this.readySource = isReady;
   }
 
+  /** Where the token-cache metrics read from at scrape time (the gate's VerifiedTokenCache). */
+  trackTokenCache(source: () => TokenCacheSample): void {
+    this.tokenCacheSource = source;
+  }
+
   /** Records the active config (one hash label at a time keeps cardinality at one). */
   setActiveConfig(hash: string, loadedAtMs: number, maxStalenessMs?: number): void {
     this.configInfo.reset();
@@ -201,10 +239,30 @@ export class GateMetrics {
     this.configLastReloadSuccessful.set(result === 'invalid' || result === 'deleted' ? 0 : 1);
   }
 
+  /** Counts kept by the cache itself (no metric work per check), added here at scrape time. */
+  private tokenCacheCounter(): Counter<'event'> {
+    const counter = new Counter({
+      name: 'pps_gate_token_cache_events_total',
+      help: 'Verified-token cache lookups by event: hit, miss, and eviction (an entry dropped over a bound, expired, or swept by a reload or key removal).',
+      labelNames: ['event'] as const,
+      registers: [this.registry],
+      collect: (): void => {
+        const now = this.tokenCacheSource();
+        const last = this.tokenCacheReported;
+        counter.inc({ event: 'hit' }, now.hits - last.hits);
+        counter.inc({ event: 'miss' }, now.misses - last.misses);
+        counter.inc({ event: 'eviction' }, now.evictions - last.evictions);
+        this.tokenCacheReported = { hits: now.hits, misses: now.misses, evictions: now.evictions };
+      },
+    });
+    return counter;
+  }
+
   private keyGauge(
     name: string,
     help: string,
     value: (view: KeySetSample) => number | undefined,
+    aggregator: 'max' | 'min',
   ): Gauge<'issuer'> {
     const views = (): readonly KeySetSample[] => this.keySource();
     return new Gauge({
@@ -212,6 +270,7 @@ export class GateMetrics {
       help,
       labelNames: ['issuer'] as const,
       registers: [this.registry],
+      aggregator,
       // Reset first: an issuer removed by a reload must disappear from the exposition.
       collect(this: Gauge<'issuer'>) {
         this.reset();

@@ -124,7 +124,7 @@ beforeAll(async () => {
   // An hour later with the issuer down: nothing refreshes, the set is stale but still served.
   trusted.mode = 'down';
   clockMs += 3601_000;
-  ({ families, contentType } = await scrape(gate.adminPort));
+  ({ families, contentType } = await scrape(gate.adminPort!));
 });
 
 afterAll(async () => {

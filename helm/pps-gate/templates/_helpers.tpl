@@ -62,6 +62,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- eq .Values.config.source "api" }}
 {{- end }}
 
+{{/* "auto" means the CPU limit; with none set, one worker (auto would take the whole node). */}}
+{{- define "pps-gate.workers" -}}
+{{- $limits := (.Values.resources | default dict).limits | default dict }}
+{{- if and (eq (toString .Values.workers) "auto") (not $limits.cpu) }}1{{ else }}{{ .Values.workers }}{{ end }}
+{{- end }}
+
 {{- define "pps-gate.args" -}}
 {{- if eq .Values.config.source "api" }}
 - --configmap={{ .Release.Namespace }}/{{ include "pps-gate.configMapName" . }}
@@ -73,6 +79,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - --http-port={{ .Values.ports.http }}
 - --admin-port={{ .Values.ports.admin }}
 - --log-level={{ .Values.logLevel }}
+- --workers={{ include "pps-gate.workers" . }}
 {{- with .Values.extraArgs }}
 {{ toYaml . }}
 {{- end }}

@@ -2,12 +2,20 @@
 // dedup's delivery confirmations, envoy.service.accesslog.v3.AccessLogService.
 // Thin by design: decode, run the shared check, encode. A Check always answers with a
 // CheckResponse, never a gRPC error, because Envoy maps call errors to status_on_error.
-import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import type { Readiness } from '../../lifecycle/readiness.js';
+import type { Decision } from '../../pipeline/decision.js';
 import { reportUnreadable, runCheck, type CheckDeps } from '../../pipeline/run-check.js';
 import type { AccessLogService } from './access-log-service.js';
 import { toWebhookRequest, type CheckRequestMessage } from './check-request.js';
-import { toCheckResponse } from './check-response.js';
+import { encodeAllowResponse } from './allow-response.js';
+import { toCheckResponse, type CheckResponseMessage } from './check-response.js';
 import { healthService } from './health-service.js';
 import { loadGateProtos } from './load-protos.js';
 
@@ -23,6 +31,24 @@ export interface GrpcServices {
   readonly accessLog?: AccessLogService;
 }
 
+// Allows go out as bytes assembled from parts built once per verified identity
+// (allow-response.ts); denies as messages protobufjs encodes.
+const encodeDecision = (decision: Decision): Buffer | CheckResponseMessage =>
+  decision.allowed ? encodeAllowResponse(decision) : toCheckResponse(decision);
+
+/** The Authorization service with a Check serializer that passes pre-encoded bytes through. */
+function withPreEncodedAllows(service: ServiceDefinition): ServiceDefinition {
+  const check = service.Check!;
+  return {
+    ...service,
+    Check: {
+      ...check,
+      responseSerialize: (value: unknown): Buffer =>
+        Buffer.isBuffer(value) ? value : check.responseSerialize(value),
+    },
+  };
+}
+
 export async function startGrpcServer(
   host: string,
   port: number,
@@ -32,7 +58,7 @@ export async function startGrpcServer(
   const { readiness, accessLog } = services;
   const protos = loadGateProtos();
   const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
-  server.addService(protos.authorization.service, {
+  server.addService(withPreEncodedAllows(protos.authorization.service), {
     Check(
       call: ServerUnaryCall<CheckRequestMessage, unknown>,
       callback: sendUnaryData<unknown>,
@@ -47,8 +73,8 @@ export async function startGrpcServer(
       }
       const result = runCheck(request, 'grpc', deps);
       if (result instanceof Promise)
-        void result.then((decision) => callback(null, toCheckResponse(decision)));
-      else callback(null, toCheckResponse(result));
+        void result.then((decision) => callback(null, encodeDecision(decision)));
+      else callback(null, encodeDecision(result));
     },
   });
   server.addService(protos.health.service, healthService(readiness));

@@ -48,6 +48,7 @@ describe('renderConfig', () => {
         maxStalenessSeconds: 86400,
         maxResponseBytes: 1048576,
       },
+      tokenCache: { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 },
       clockSkewSeconds: 30,
       allowInsecureHttp: false,
       maxTokenBytes: 8192,

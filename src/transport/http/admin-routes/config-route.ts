@@ -29,6 +29,7 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       maxStalenessSeconds: jwks.maxStalenessMs / 1000,
       maxResponseBytes: jwks.maxResponseBytes,
     },
+    tokenCache: { maxEntries: config.tokenCache.maxEntries, maxBytes: config.tokenCache.maxBytes },
     clockSkewSeconds: config.clockSkewSeconds,
     allowInsecureHttp: config.allowInsecureHttp,
     maxTokenBytes: config.maxTokenBytes,

@@ -1,0 +1,43 @@
+// pps-gate as the user runs it: `node dist/main.js serve` with the bench config, pinned to
+// `cpus`, on free loopback ports, allows not logged (`--log-allow-sample-rate 0`, as a busy
+// deployment would run); resolves once /readyz answers 200.
+import { freePort, startPinned } from './processes.mjs';
+
+export async function startGateProcess({ cpus, workers, configFile }) {
+  const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  const started = await startPinned(
+    `pps-gate (${workers} worker${workers === 1 ? '' : 's'}, CPU ${cpus})`,
+    cpus,
+    [
+      'dist/main.js',
+      'serve',
+      '--config',
+      configFile,
+      '--host',
+      '127.0.0.1',
+      '--grpc-port',
+      String(grpcPort),
+      '--http-port',
+      String(httpPort),
+      '--admin-port',
+      String(adminPort),
+      '--log-format',
+      'json',
+      '--log-allow-sample-rate',
+      '0',
+      '--workers',
+      String(workers),
+    ],
+    (line) => line.includes('"pps-gate serving"'),
+  );
+  for (let attempt = 0; ; attempt++) {
+    const ready = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (attempt > 100) throw new Error(`${started.name} never became ready`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { ...started, grpcPort, httpPort, adminPort };
+}
