@@ -12,17 +12,9 @@ export function waitWithin<T>(
   fallback: () => T,
 ): Promise<T> {
   if (budgetMs <= 0) return Promise.resolve(fallback());
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => resolve(fallback()), budgetMs);
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), budgetMs);
   });
+  return Promise.race([pending.finally(() => clearTimeout(timer)), late]);
 }
