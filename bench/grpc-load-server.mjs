@@ -5,7 +5,7 @@
 //   { type: 'usage' }  -> { type: 'usage', cpu, memory }   process.cpuUsage / memoryUsage
 //   { type: 'stop' }   closes the server and exits 0 (so --cpu-prof can write its profile)
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { startLoopbackGate } from '../dist/dev/start-loopback-gate.js';
+import { startLoopbackGate } from '../dist/gate/start-loopback-gate.js';
 import { GateMetrics } from '../dist/telemetry/metrics.js';
 import { loadGateProtos } from '../dist/transport/grpc/load-protos.js';
 

@@ -37,5 +37,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   // A command that fails to start (a port in use, say) is not a bug: exit 1, still logged.
   (error: unknown) =>
-    reportFatal(fallbackLogger, 'commandFailed', error, (code) => process.exit(code), 1),
+    reportFatal(
+      { logger: fallbackLogger, exit: (code) => process.exit(code), code: 1 },
+      'commandFailed',
+      error,
+    ),
 );

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createEnvoyLikeRelay } from '../dev/envoy-like-relay.js';
 import { startLocalIssuer } from '../dev/local-issuer.js';
 import { startSampleUpstream } from '../dev/sample-upstream.js';
-import { startLoopbackGate } from '../dev/start-loopback-gate.js';
+import { startLoopbackGate } from '../gate/start-loopback-gate.js';
 import { webhookHeaders } from '../dev/webhook-headers.js';
 
 interface DemoCase {

@@ -1,13 +1,15 @@
 // `pps-gate serve`: load and validate the config (fatal when invalid), start the gate, follow
 // config changes (file or Kubernetes API), and drain gracefully on SIGTERM/SIGINT.
+import { ConfigSnapshot } from '../config/config-snapshot.js';
+import { startConfigReloader } from '../config/config-reloader.js';
+import { openConfigSource, type OpenedConfigSource } from '../config/open-config-source.js';
 import { ConfigError } from '../config/parse-config.js';
-import { prepareConfigReload } from '../config/start-config-reload.js';
+import { startGate } from '../gate/start-gate.js';
 import { handleFatalErrors } from '../lifecycle/fatal-errors.js';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals.js';
 import { createLogger } from '../telemetry/logger.js';
 import { GateMetrics } from '../telemetry/metrics.js';
 import { parseServeOptions, SERVE_USAGE, UsageError } from './serve-options.js';
-import { startGate } from './start-gate.js';
 
 export async function serveCommand(
   argv: readonly string[],
@@ -30,9 +32,9 @@ export async function serveCommand(
   const logger = createLogger(options.logLevel, { format: options.logFormat });
   handleFatalErrors(logger);
   const metrics = new GateMetrics();
-  let prepared;
+  let opened: OpenedConfigSource;
   try {
-    prepared = await prepareConfigReload(options.configSource, { logger, metrics });
+    opened = await openConfigSource(options.configSource);
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.fatal({ error: error.message }, 'cannot start: invalid config');
@@ -41,32 +43,41 @@ export async function serveCommand(
     }
     throw error;
   }
-  const config = prepared.initial;
+  const config = opened.initial?.config;
+  const snapshot = new ConfigSnapshot(config);
   const gate = await startGate({
     ...options,
-    config,
+    snapshot,
     logger,
     metrics,
     decisionLog: { allowSampleRate: options.logAllowSampleRate },
   });
-  const reloader = prepared.follow((next) => gate.swapConfig(next));
-  // An API source whose first ConfigMap is invalid: as fatal as an invalid file at start-up.
-  const invalidAtStart = reloader.configured.then(
-    () => new Promise<never>(() => undefined),
-    async (error: unknown) => {
-      process.stderr.write(`pps-gate: ${(error as Error).message}\n`);
-      await reloader.close();
-      await gate.close(0);
-      return 1;
-    },
-  );
-  const stopped = shutdownOnSignals({
-    logger,
-    drainTimeoutMs: options.drainTimeoutMs,
-    close: async (ms) => {
-      await reloader.close();
-      await gate.close(ms);
-    },
+  // The exit code: 0 after a drain on a signal, or 1 when the API source's very first ConfigMap
+  // is invalid (as fatal as an invalid file at start-up).
+  const exitCode = new Promise<number>((resolve) => {
+    const reloader = startConfigReloader({
+      source: opened.source,
+      snapshot,
+      initialText: opened.initial?.text,
+      logger,
+      metrics,
+      onInvalidAtStart: (error) => {
+        process.stderr.write(`pps-gate: ${error.message}\n`);
+        // Deferred: a source may report during startConfigReloader, before `reloader` is bound.
+        void Promise.resolve()
+          .then(() => reloader.close())
+          .then(() => gate.close(0))
+          .then(() => resolve(1));
+      },
+    });
+    void shutdownOnSignals({
+      logger,
+      drainTimeoutMs: options.drainTimeoutMs,
+      close: async (ms) => {
+        await reloader.close();
+        await gate.close(ms);
+      },
+    }).then(resolve);
   });
   // Announced only once SIGTERM is handled: a signal before then would kill the process outright.
   logger.info(
@@ -74,7 +85,7 @@ export async function serveCommand(
       grpcPort: gate.grpcPort,
       httpPort: gate.httpPort,
       adminPort: gate.adminPort,
-      config: prepared.description,
+      config: opened.description,
       issuers: config === undefined ? [] : [...config.issuers.keys()],
       configHash: config?.hash ?? null,
       // The API source may still be waiting for its ConfigMap: /readyz says 503 until it arrives.
@@ -82,5 +93,5 @@ export async function serveCommand(
     },
     'pps-gate serving',
   );
-  return Promise.race([stopped, invalidAtStart]);
+  return exitCode;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../telemetry/logger.js';
 import { GateMetrics } from '../telemetry/metrics.js';
 import { startConfigReloader, type ConfigReloaderOptions } from './config-reloader.js';
+import { ConfigSnapshot } from './config-snapshot.js';
 import type { ConfigSource, ConfigSourceListener } from './config-source.js';
 import type { GateConfig } from './gate-config.js';
 import { ConfigError, parseConfig } from './parse-config.js';
@@ -37,13 +38,17 @@ function setup(initialText: string | undefined) {
     ),
   });
   const applied: GateConfig[] = [];
+  const rejectedAtStart: ConfigError[] = [];
   let clockMs = 1_700_000_000_000;
+  const snapshot = new ConfigSnapshot(
+    initialText === undefined ? undefined : parseConfig(initialText, 'test'),
+  );
+  snapshot.onSwap((next) => applied.push(next));
   const options: ConfigReloaderOptions = {
     source,
-    ...(initialText === undefined
-      ? {}
-      : { initial: { config: parseConfig(initialText, 'test'), text: initialText } }),
-    apply: (next) => applied.push(next),
+    snapshot,
+    initialText,
+    onInvalidAtStart: (error) => rejectedAtStart.push(error),
     logger: createLogger('debug', { format: 'json', destination: sink }),
     metrics,
     now: () => clockMs,
@@ -61,6 +66,8 @@ function setup(initialText: string | undefined) {
     metrics,
     lines,
     applied,
+    rejectedAtStart,
+    snapshot,
     reloader,
     count,
     activeHash,
@@ -78,7 +85,7 @@ describe('startConfigReloader', () => {
       'https://issuer.example/a',
       'https://issuer.example/b',
     ]);
-    expect(t.reloader.current()).toBe(t.applied[0]);
+    expect(t.snapshot.current()).toBe(t.applied[0]);
     expect(await t.count('success')).toBe(1);
     expect(await t.activeHash()).toBe(t.applied[0]!.hash);
     expect((await t.metrics.configLastSuccess.get()).values[0]!.value).toBe(1_700_000_005);
@@ -116,10 +123,10 @@ describe('startConfigReloader', () => {
     'keeps the last good config on %s, logging one error that names the field',
     async (_case, text, message) => {
       const t = setup(A);
-      const before = t.reloader.current();
+      const before = t.snapshot.current();
       t.source.emit.content(text);
       expect(t.applied).toEqual([]);
-      expect(t.reloader.current()).toBe(before);
+      expect(t.snapshot.current()).toBe(before);
       expect(await t.count('invalid')).toBe(1);
       expect(await t.activeHash()).toBe(before!.hash);
       const errors = t.lines.filter((l) => l.level === 'error' || l.level === 'fatal');
@@ -133,7 +140,7 @@ describe('startConfigReloader', () => {
     const t = setup(A);
     t.source.emit.missing('ConfigMap authz/issuers was deleted');
     t.source.emit.failed('HTTP 500');
-    expect(t.reloader.current()?.issuers.has('https://issuer.example/a')).toBe(true);
+    expect(t.snapshot.current()?.issuers.has('https://issuer.example/a')).toBe(true);
     expect(await t.count('deleted')).toBe(1);
     expect(await t.count('source_error')).toBe(1);
     t.source.emit.content(A);
@@ -141,19 +148,23 @@ describe('startConfigReloader', () => {
     expect(t.applied).toEqual([]);
   });
 
-  it('without a start-up config, resolves `configured` with the first valid one and applies it', async () => {
+  it('without a start-up config, swaps in the first valid one', () => {
     const t = setup(undefined);
     t.source.emit.missing('ConfigMap authz/issuers does not exist');
+    expect(t.snapshot.current()).toBeUndefined();
     t.source.emit.content(A);
-    const first = await t.reloader.configured;
+    const first = t.snapshot.current()!;
     expect(t.applied).toEqual([first]);
     expect([...first.issuers.keys()]).toEqual(['https://issuer.example/a']);
+    expect(t.rejectedAtStart).toEqual([]);
   });
 
-  it('without a start-up config, rejects `configured` when the first content is invalid (fatal at start-up)', async () => {
+  it('without a start-up config, reports invalid first content as fatal at start-up and swaps nothing', () => {
     const t = setup(undefined);
     t.source.emit.content('issuers: []\n');
-    await expect(t.reloader.configured).rejects.toBeInstanceOf(ConfigError);
+    expect(t.rejectedAtStart).toHaveLength(1);
+    expect(t.rejectedAtStart[0]).toBeInstanceOf(ConfigError);
     expect(t.applied).toEqual([]);
+    expect(t.snapshot.current()).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
+import type { ConfigSnapshot } from './config-snapshot.js';
 import type { ConfigSource } from './config-source.js';
 import type { GateConfig } from './gate-config.js';
 import { ConfigError, parseConfig } from './parse-config.js';
@@ -12,20 +13,19 @@ export type ReloadResult = 'success' | 'invalid' | 'unchanged' | 'deleted' | 'so
 
 export interface ConfigReloaderOptions {
   readonly source: ConfigSource;
-  /** The config already serving (file source: loaded at start-up), with the text it came from. */
-  readonly initial?: { readonly config: GateConfig; readonly text: string };
-  /** Swaps the snapshot; called only with a fully validated config whose hash changed. */
-  readonly apply: (next: GateConfig) => void;
+  /** Swapped only with a fully validated config whose hash changed. Holds the config already
+   * serving, if any (file source: loaded at start-up). */
+  readonly snapshot: ConfigSnapshot;
+  /** The text the snapshot's start-up config came from, so the same text is not judged again. */
+  readonly initialText?: string;
+  /** The very first content is invalid while nothing serves yet: start-up is fatal. */
+  readonly onInvalidAtStart?: (error: ConfigError) => void;
   readonly logger: Logger;
   readonly metrics?: GateMetrics;
   readonly now?: () => number;
 }
 
 export interface ConfigReloader {
-  current(): GateConfig | undefined;
-  /** Settles on the first config: resolves once one is active; rejects when the very first content
-   * is invalid (start-up with an invalid config is fatal). Already resolved with `initial`. */
-  readonly configured: Promise<GateConfig>;
   close(): Promise<void>;
 }
 
@@ -43,19 +43,12 @@ function issuerChanges(
 }
 
 export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloader {
-  const { source, logger, metrics } = options;
+  const { source, logger, metrics, snapshot } = options;
   const now = options.now ?? Date.now;
   const log = logger.child({ configSource: source.kind, config: source.description });
-  let current = options.initial?.config;
-  let lastTextHash = options.initial === undefined ? undefined : sha256(options.initial.text);
-  let settle: { resolve(config: GateConfig): void; reject(error: Error): void } | undefined;
-  const configured = new Promise<GateConfig>((resolve, reject) => (settle = { resolve, reject }));
-  // A caller that only cares about later reloads may never look at `configured`.
-  configured.catch(() => undefined);
-  if (current !== undefined) {
-    settle?.resolve(current);
-    metrics?.setActiveConfig(current.hash, now());
-  }
+  const initial = snapshot.current();
+  let lastTextHash = options.initialText === undefined ? undefined : sha256(options.initialText);
+  if (initial !== undefined) metrics?.setActiveConfig(initial.hash, now());
   const count = (result: ReloadResult): void =>
     metrics?.configReloads.inc({ result, source: source.kind });
 
@@ -64,6 +57,7 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
       const textHash = sha256(text);
       if (textHash === lastTextHash) return;
       lastTextHash = textHash;
+      const current = snapshot.current();
       let next: GateConfig;
       try {
         next = parseConfig(text, source.description);
@@ -72,7 +66,7 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
         count('invalid');
         if (current === undefined) {
           log.fatal({ error: error.message }, 'config rejected at start-up');
-          settle?.reject(error);
+          options.onInvalidAtStart?.(error);
           return;
         }
         log.error(
@@ -89,7 +83,7 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
       const changes = issuerChanges(current, next);
       const previousHash = current?.hash;
       try {
-        options.apply(next);
+        snapshot.swap(next);
       } catch (error) {
         // A bug, not a bad edit: keep the old snapshot and say so; the next edit tries again.
         lastTextHash = undefined;
@@ -100,10 +94,8 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
         );
         return;
       }
-      current = next;
       count('success');
       metrics?.setActiveConfig(next.hash, now());
-      settle?.resolve(next);
       log.info(
         { hash: next.hash, previousHash, issuers: [...next.issuers.keys()], ...changes },
         'config reloaded',
@@ -113,6 +105,7 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
       // Forget the text so that the same content coming back is judged again (and counted).
       lastTextHash = undefined;
       count('deleted');
+      const current = snapshot.current();
       log.warn(
         { detail, activeHash: current?.hash },
         current === undefined
@@ -122,13 +115,9 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
     },
     failed(detail) {
       count('source_error');
-      log.warn({ detail, activeHash: current?.hash }, 'config source failed; retrying');
+      log.warn({ detail, activeHash: snapshot.current()?.hash }, 'config source failed; retrying');
     },
   });
 
-  return {
-    current: () => current,
-    configured,
-    close: () => source.close(),
-  };
+  return { close: () => source.close() };
 }

@@ -12,7 +12,6 @@ export const DEFAULT_ALGORITHMS = [
   'ES512',
   'EdDSA',
 ] as const;
-export type SigningAlgorithm = (typeof DEFAULT_ALGORITHMS)[number];
 
 export interface IssuerPolicy {
   /** Compared byte-for-byte with the token's `iss`. */

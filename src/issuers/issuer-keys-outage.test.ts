@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { parseConfig } from '../config/parse-config.js';
 import { startLocalIssuer, type IssuerMode } from '../dev/local-issuer.js';
 import { authorize, type AuthorizeDeps } from '../pipeline/authorize.js';
@@ -60,7 +61,11 @@ async function setup(
     await issuer.close();
   });
   await Promise.all(store.applyConfig(config));
-  const deps: AuthorizeDeps = { config: () => config, keys: store, now: () => clock.ms };
+  const deps: AuthorizeDeps = {
+    config: new ConfigSnapshot(config),
+    keys: store,
+    now: () => clock.ms,
+  };
   const policy = config.issuers.get(issuer.issuer)!;
   const nextFetch = (): Promise<string> =>
     new Promise((resolve) => (waiters = [...waiters, resolve]));
@@ -84,7 +89,14 @@ describe('IssuerKeys when the issuer fails', () => {
   it('counts failed fetches and backs off, doubling the wait, until the issuer recovers', async () => {
     const { issuer, store, policy, clock } = await setup(); // minRefreshIntervalSeconds: 30
     issuer.mode = 'down';
-    const probe = async () => store.resolve(policy, 'rotated-in', undefined, clock.ms, 60_000);
+    const probe = async () =>
+      store.resolve({
+        issuer: policy.issuer,
+        kid: 'rotated-in',
+        issuedAt: undefined,
+        receivedAtMs: clock.ms,
+        skewMs: 60_000,
+      });
     const steps: [number, number, number][] = [
       // [seconds after T, JWKS requests so far, retry-after]
       [30, 2, 30], // refetch allowed, fails: wait 30 s
@@ -98,7 +110,7 @@ describe('IssuerKeys when the issuer fails', () => {
     for (const [seconds, requests, retryAfter] of steps) {
       clock.ms = T + seconds * 1000;
       expect(await probe(), `t+${seconds}s`).toMatchObject({
-        reason: 'keys_unavailable',
+        kind: 'unavailable',
         retryAfterSeconds: retryAfter,
       });
       expect(issuer.fetches.jwks, `t+${seconds}s`).toBe(requests);
@@ -109,7 +121,7 @@ describe('IssuerKeys when the issuer fails', () => {
     await probe();
     expect(issuer.fetches.jwks).toBe(5);
     clock.ms = T + 480_000;
-    expect(await probe()).toMatchObject({ reason: 'unknown_key' });
+    expect(await probe()).toMatchObject({ kind: 'absent', kid: 'rotated-in' });
     expect(issuer.fetches.jwks).toBe(6);
     expect(store.describe()[0]).toMatchObject({ consecutiveFailures: 0 });
   });

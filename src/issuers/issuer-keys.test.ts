@@ -1,6 +1,7 @@
 // The per-issuer key cache while the issuer is up: synchronous hits, kid storms, rotation, when an
 // unknown kid is permanent, and background refresh after the TTL. The clock is injected.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { IssuerPolicy } from '../config/gate-config.js';
 import { startLocalIssuer, type LocalIssuer } from '../dev/local-issuer.js';
@@ -58,7 +59,11 @@ async function setup(jwks: Record<string, number> = {}): Promise<Setup> {
     await issuer.close();
   });
   await Promise.all(store.applyConfig(config));
-  const deps: AuthorizeDeps = { config: () => config, keys: store, now: () => clock.ms };
+  const deps: AuthorizeDeps = {
+    config: new ConfigSnapshot(config),
+    keys: store,
+    now: () => clock.ms,
+  };
   const nextFetch = (): Promise<string> => new Promise((resolve) => waiters.push(resolve));
   waiters = [];
   return {
@@ -92,9 +97,15 @@ describe('IssuerKeys while the issuer is up', () => {
     const { issuer, store, policy } = await setup();
     expect(issuer.fetches.jwks).toBe(1);
     const kid = issuer.publishedKids[0]!;
-    const result = store.resolve(policy, kid, T / 1000, T, SKEW_MS);
+    const result = store.resolve({
+      issuer: policy.issuer,
+      kid,
+      issuedAt: T / 1000,
+      receivedAtMs: T,
+      skewMs: SKEW_MS,
+    });
     expect(result instanceof Promise).toBe(false);
-    expect(result).toMatchObject({ kid, alg: 'RS256' });
+    expect(result).toMatchObject({ kind: 'key', key: { kid, alg: 'RS256' } });
     expect(issuer.fetches.jwks).toBe(1);
   });
 
@@ -123,11 +134,17 @@ describe('IssuerKeys while the issuer is up', () => {
     clock.ms = T + 1000;
     const results = await Promise.all(
       Array.from({ length: 200 }, async (_, i) =>
-        store.resolve(policy, `random-${i}`, clock.ms / 1000, clock.ms, SKEW_MS),
+        store.resolve({
+          issuer: policy.issuer,
+          kid: `random-${i}`,
+          issuedAt: clock.ms / 1000,
+          receivedAtMs: clock.ms,
+          skewMs: SKEW_MS,
+        }),
       ),
     );
     for (const result of results)
-      expect(result).toMatchObject({ reason: 'keys_unavailable', retryAfterSeconds: 29 });
+      expect(result).toMatchObject({ kind: 'unavailable', retryAfterSeconds: 29 });
     expect(issuer.fetches.jwks).toBe(1);
   });
 
@@ -146,18 +163,24 @@ describe('IssuerKeys while the issuer is up', () => {
     const { store, policy, clock } = await setup();
     clock.ms = T + 5000; // inside the refresh interval: no refetch can settle the question
     const resolve = (issuedAt: number | undefined, receivedAtMs: number) =>
-      store.resolve(policy, 'unknown', issuedAt, receivedAtMs, SKEW_MS);
+      store.resolve({
+        issuer: policy.issuer,
+        kid: 'unknown',
+        issuedAt,
+        receivedAtMs,
+        skewMs: SKEW_MS,
+      });
     // The set was fetched at T, once the request had arrived: the kid is not published.
-    expect(resolve(T / 1000, T)).toMatchObject({ reason: 'unknown_key' });
-    expect(resolve(T / 1000 - 1, T - 1000)).toMatchObject({ reason: 'unknown_key' });
+    expect(resolve(T / 1000, T)).toMatchObject({ kind: 'absent', kid: 'unknown' });
+    expect(resolve(T / 1000 - 1, T - 1000)).toMatchObject({ kind: 'absent' });
     // Fetched more than iat + 1 s + skew after the token was issued.
-    expect(resolve(T / 1000 - 62, T + 5000)).toMatchObject({ reason: 'unknown_key' });
+    expect(resolve(T / 1000 - 62, T + 5000)).toMatchObject({ kind: 'absent' });
     // Exactly iat + 1 s + skew: the key could have been published in between.
-    expect(resolve(T / 1000 - 61, T + 5000)).toMatchObject({ reason: 'keys_unavailable' });
+    expect(resolve(T / 1000 - 61, T + 5000)).toMatchObject({ kind: 'unavailable' });
     // A fresh token arriving after the fetch: its key may be newer than the cached set.
-    expect(resolve(T / 1000 + 4, T + 5000)).toMatchObject({ reason: 'keys_unavailable' });
+    expect(resolve(T / 1000 + 4, T + 5000)).toMatchObject({ kind: 'unavailable' });
     const noIat = resolve(undefined, T + 5000);
-    expect(noIat).toMatchObject({ reason: 'keys_unavailable' });
+    expect(noIat).toMatchObject({ kind: 'unavailable' });
     expect((noIat as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
   });
 
@@ -171,16 +194,28 @@ describe('IssuerKeys while the issuer is up', () => {
     issuer.slowMs = 300;
     clock.ms = T + 61_000;
     const refreshed = nextFetch();
-    const hit = store.resolve(policy, oldKid, T / 1000, clock.ms, SKEW_MS);
+    const hit = store.resolve({
+      issuer: policy.issuer,
+      kid: oldKid,
+      issuedAt: T / 1000,
+      receivedAtMs: clock.ms,
+      skewMs: SKEW_MS,
+    });
     expect(hit instanceof Promise).toBe(false);
-    expect(hit).toMatchObject({ kid: oldKid });
+    expect(hit).toMatchObject({ kind: 'key', key: { kid: oldKid } });
     expect(store.describe()[0]).toMatchObject({ stale: true, usable: true });
     expect(fetches).toEqual(['success']); // only the prefetch has finished: the refresh is in flight
     expect(await refreshed).toBe('success');
     expect(issuer.fetches.jwks).toBe(2);
     expect(store.describe()[0]!.keys.map((k) => k.kid)).toContain(rotated.kid);
     expect(
-      store.resolve(policy, rotated.kid, clock.ms / 1000, clock.ms, SKEW_MS) instanceof Promise,
+      store.resolve({
+        issuer: policy.issuer,
+        kid: rotated.kid,
+        issuedAt: clock.ms / 1000,
+        receivedAtMs: clock.ms,
+        skewMs: SKEW_MS,
+      }) instanceof Promise,
     ).toBe(false);
   });
 });

@@ -3,17 +3,16 @@
 // (single flight) rate-limited per issuer with failures counted and backed off. jose's remote
 // key set lacks the stale-if-error and failure cooldown, hence this cache (see README).
 import type { JwksSettings } from '../config/gate-config.js';
-import { deny, type Deny } from '../pipeline/decision.js';
 import type { Logger } from '../telemetry/logger.js';
 import { discoverJwksUri } from './discover-jwks-uri.js';
 import { fetchJson, KeyFetchError, type FetchLimits } from './fetch-json.js';
+import type { KeyAnswer, KeyFound, KeyQuery } from './key-lookup.js';
 import type { KeyStoreEvents } from './key-store-events.js';
-import { parseJwks, type PublicKeyEntry } from './parse-jwks.js';
-
-export type KeyLookup = PublicKeyEntry | Deny;
+import { parseJwks } from './parse-jwks.js';
 
 interface KeySet {
-  readonly keys: ReadonlyMap<string, PublicKeyEntry>;
+  /** Answers built once per fetch, so a cache hit allocates nothing. */
+  readonly keys: ReadonlyMap<string, KeyFound>;
   /** When the fetch that produced this set began: the set reflects the issuer at least as of then. */
   readonly fetchStartedAtMs: number;
   readonly fetchedAtMs: number;
@@ -60,22 +59,17 @@ export class IssuerKeys {
    * fetched clearly after the token was issued lacks it; otherwise it is 503, so a genuinely
    * rotated-in key is never answered with a permanent 4xx.
    */
-  resolve(
-    kid: string,
-    issuedAt: number | undefined,
-    receivedAtMs: number,
-    skewMs: number,
-  ): KeyLookup | Promise<KeyLookup> {
+  resolve(query: KeyQuery): KeyAnswer | Promise<KeyAnswer> {
     const set = this.current;
     if (set !== undefined && this.isUsable(set)) {
       if (this.options.now() - set.fetchedAtMs > this.settings.cacheTtlMs) void this.refresh();
-      const entry = set.keys.get(kid);
-      if (entry !== undefined) return entry;
-      if (provesAbsence(set, issuedAt, receivedAtMs, skewMs)) return this.unknownKey(kid);
+      const found = set.keys.get(query.kid);
+      if (found !== undefined) return found;
+      if (provesAbsence(set, query)) return this.absent(query.kid);
     }
     const pending = this.refresh();
     if (pending === undefined) return this.unavailable();
-    return pending.then(() => this.afterRefetch(kid, issuedAt, receivedAtMs, skewMs));
+    return pending.then(() => this.afterRefetch(query));
   }
 
   /** Starts a fetch unless one is in flight (joined) or the cooldown forbids it (undefined). */
@@ -100,7 +94,7 @@ export class IssuerKeys {
       keys:
         set === undefined
           ? []
-          : [...set.keys.values()].map((k) => ({
+          : [...set.keys.values()].map(({ key: k }) => ({
               kid: k.kid,
               alg: k.alg,
               type: k.key.asymmetricKeyType,
@@ -129,32 +123,19 @@ export class IssuerKeys {
     return this.lastAttemptMs + Math.min(backoff, Math.max(MAX_BACKOFF_MS, interval));
   }
 
-  private afterRefetch(
-    kid: string,
-    issuedAt: number | undefined,
-    receivedAtMs: number,
-    skewMs: number,
-  ): KeyLookup {
+  private afterRefetch(query: KeyQuery): KeyAnswer {
     const set = this.current;
     if (set === undefined || !this.isUsable(set)) return this.unavailable();
-    const entry = set.keys.get(kid);
-    if (entry !== undefined) return entry;
-    return provesAbsence(set, issuedAt, receivedAtMs, skewMs)
-      ? this.unknownKey(kid)
-      : this.unavailable();
+    const found = set.keys.get(query.kid);
+    if (found !== undefined) return found;
+    return provesAbsence(set, query) ? this.absent(query.kid) : this.unavailable();
   }
 
-  private unknownKey(kid: string): Deny {
-    return deny(
-      'unknown_key',
-      `kid ${JSON.stringify(kid.slice(0, 64))} is not in the current key set`,
-      {
-        issuer: this.options.issuer,
-      },
-    );
+  private absent(kid: string): KeyAnswer {
+    return { kind: 'absent', issuer: this.options.issuer, kid };
   }
 
-  private unavailable(): Deny {
+  private unavailable(): KeyAnswer {
     const waitMs = Math.max(0, this.nextAttemptAtMs() - this.options.now());
     const set = this.current;
     const why =
@@ -163,10 +144,12 @@ export class IssuerKeys {
         : !this.isUsable(set)
           ? `last good key set is ${Math.round((this.options.now() - set.fetchedAtMs) / 1000)} s old, beyond the maximum staleness`
           : 'the key is not in the cached set and a refetch is not possible yet';
-    return deny('keys_unavailable', why, {
+    return {
+      kind: 'unavailable',
       issuer: this.options.issuer,
+      why,
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-    });
+    };
   }
 
   private limits(): FetchLimits {
@@ -207,14 +190,16 @@ export class IssuerKeys {
       if (this.disposed) return;
       const previous = this.current;
       this.current = {
-        keys: parsed.keys,
+        keys: new Map(
+          [...parsed.keys].map(([kid, key]): [string, KeyFound] => [kid, { kind: 'key', key }]),
+        ),
         fetchStartedAtMs: startedAtMs,
         fetchedAtMs: now(),
         jwksUri: uri,
       };
       this.consecutiveFailures = 0;
       events.onFetch(issuer, 'success', now() - startedAtMs);
-      reportKeyChanges(previous?.keys, parsed.keys, issuer, logger, events);
+      reportKeyChanges(previous?.keys, this.current.keys, { issuer, logger, events });
     } catch (error) {
       this.consecutiveFailures++;
       const message =
@@ -257,23 +242,18 @@ export interface IssuerKeysView {
 }
 
 /** A set proves a kid absent only if fetched after the request arrived or well after `iat`. */
-function provesAbsence(
-  set: KeySet,
-  issuedAt: number | undefined,
-  receivedAtMs: number,
-  skewMs: number,
-): boolean {
+function provesAbsence(set: KeySet, query: KeyQuery): boolean {
+  const { issuedAt, receivedAtMs, skewMs } = query;
   if (set.fetchStartedAtMs >= receivedAtMs) return true;
   return issuedAt !== undefined && set.fetchStartedAtMs > issuedAt * 1000 + 1000 + skewMs;
 }
 
 function reportKeyChanges(
-  before: ReadonlyMap<string, PublicKeyEntry> | undefined,
-  after: ReadonlyMap<string, PublicKeyEntry>,
-  issuer: string,
-  logger: Logger,
-  events: KeyStoreEvents,
+  before: ReadonlyMap<string, unknown> | undefined,
+  after: ReadonlyMap<string, unknown>,
+  to: { issuer: string; logger: Logger; events: KeyStoreEvents },
 ): void {
+  const { issuer, logger, events } = to;
   const added = [...after.keys()].filter((kid) => !before?.has(kid));
   const removed = before === undefined ? [] : [...before.keys()].filter((kid) => !after.has(kid));
   if (added.length === 0 && removed.length === 0) return;

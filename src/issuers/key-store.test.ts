@@ -59,11 +59,26 @@ describe('KeyStore.applyConfig', () => {
 
     const kid = b.publishedKids[0]!;
     expect(
-      store.resolve(next.issuers.get(b.issuer)!, kid, T / 1000, clock.ms, 60_000),
-    ).toMatchObject({ kid });
+      store.resolve({
+        issuer: next.issuers.get(b.issuer)!.issuer,
+        kid,
+        issuedAt: T / 1000,
+        receivedAtMs: clock.ms,
+        skewMs: 60_000,
+      }),
+    ).toMatchObject({ kind: 'key', key: { kid } });
     const removed = configOf([a]).issuers.get(a.issuer)!;
-    expect(store.resolve(removed, a.publishedKids[0]!, T / 1000, clock.ms, 60_000)).toMatchObject({
-      reason: 'keys_unavailable',
+    expect(
+      store.resolve({
+        issuer: removed.issuer,
+        kid: a.publishedKids[0]!,
+        issuedAt: T / 1000,
+        receivedAtMs: clock.ms,
+        skewMs: 60_000,
+      }),
+    ).toMatchObject({
+      kind: 'unavailable',
+      why: 'issuer was removed by a config reload',
       retryAfterSeconds: 1,
     });
     store.close();
@@ -93,8 +108,16 @@ describe('IssuerKeys fetch guards', () => {
     await keys.refresh();
     expect(keys.describe()).toMatchObject({ usable: false, consecutiveFailures: 1 });
     expect(fetchesOf(a)).toBe(before);
-    expect(keys.resolve(a.publishedKids[0]!, T / 1000, T, 60_000)).toMatchObject({
-      reason: 'keys_unavailable',
+    expect(
+      keys.resolve({
+        issuer: a.issuer,
+        kid: a.publishedKids[0]!,
+        issuedAt: T / 1000,
+        receivedAtMs: T,
+        skewMs: 60_000,
+      }),
+    ).toMatchObject({
+      kind: 'unavailable',
     });
     keys.dispose();
   });

@@ -1,9 +1,9 @@
 // All trusted issuers' key caches, kept in step with the config: issuers that stay keep their
 // cached keys, removed ones are dropped, added ones are prefetched.
-import type { GateConfig, IssuerPolicy } from '../config/gate-config.js';
-import { deny } from '../pipeline/decision.js';
+import type { GateConfig } from '../config/gate-config.js';
 import type { Logger } from '../telemetry/logger.js';
-import { IssuerKeys, type IssuerKeysView, type KeyLookup } from './issuer-keys.js';
+import { IssuerKeys, type IssuerKeysView } from './issuer-keys.js';
+import type { KeyAnswer, KeyLookup, KeyQuery } from './key-lookup.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from './key-store-events.js';
 
 export interface KeyStoreOptions {
@@ -12,7 +12,7 @@ export interface KeyStoreOptions {
   readonly events?: KeyStoreEvents;
 }
 
-export class KeyStore {
+export class KeyStore implements KeyLookup {
   private readonly byIssuer = new Map<string, Entry>();
   private readonly now: () => number;
 
@@ -60,23 +60,19 @@ export class KeyStore {
     return started;
   }
 
-  resolve(
-    policy: IssuerPolicy,
-    kid: string,
-    issuedAt: number | undefined,
-    receivedAtMs: number,
-    skewMs: number,
-  ): KeyLookup | Promise<KeyLookup> {
-    const entry = this.byIssuer.get(policy.issuer);
+  resolve(query: KeyQuery): KeyAnswer | Promise<KeyAnswer> {
+    const entry = this.byIssuer.get(query.issuer);
     // Only a request still holding a pre-reload snapshot can ask for a removed issuer: retryable,
     // and its retry meets the new config.
     if (entry === undefined) {
-      return deny('keys_unavailable', 'issuer was removed by a config reload', {
-        issuer: policy.issuer,
+      return {
+        kind: 'unavailable',
+        issuer: query.issuer,
+        why: 'issuer was removed by a config reload',
         retryAfterSeconds: 1,
-      });
+      };
     }
-    return entry.cache.resolve(kid, issuedAt, receivedAtMs, skewMs);
+    return entry.cache.resolve(query);
   }
 
   describe(): IssuerKeysView[] {

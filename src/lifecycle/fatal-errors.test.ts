@@ -28,8 +28,10 @@ describe('reportFatal', () => {
   it('logs the error with its stack at fatal, then exits 70', () => {
     const out = capture();
     const exits: number[] = [];
-    reportFatal(out.logger, 'uncaughtException', new TypeError('cannot read x'), (code) =>
-      exits.push(code),
+    reportFatal(
+      { logger: out.logger, exit: (code) => exits.push(code) },
+      'uncaughtException',
+      new TypeError('cannot read x'),
     );
     expect(exits).toEqual([FATAL_EXIT_CODE]);
     expect(FATAL_EXIT_CODE).toBe(70);
@@ -45,7 +47,11 @@ describe('reportFatal', () => {
   it('wraps a thrown non-Error and uses the code it is given', () => {
     const out = capture();
     const exits: number[] = [];
-    reportFatal(out.logger, 'unhandledRejection', 'just a string', (code) => exits.push(code), 1);
+    reportFatal(
+      { logger: out.logger, exit: (code) => exits.push(code), code: 1 },
+      'unhandledRejection',
+      'just a string',
+    );
     expect(exits).toEqual([1]);
     expect(out.lines()[0]).toMatchObject({
       kind: 'unhandledRejection',
@@ -62,7 +68,11 @@ describe('reportFatal', () => {
       flush: () => undefined,
     } as unknown as ReturnType<typeof createLogger>;
     expect(() =>
-      reportFatal(broken, 'uncaughtException', new Error('x'), (code) => exits.push(code)),
+      reportFatal(
+        { logger: broken, exit: (code) => exits.push(code) },
+        'uncaughtException',
+        new Error('x'),
+      ),
     ).toThrow('log down');
     expect(exits).toEqual([70]);
   });

@@ -12,14 +12,16 @@ let active: { logger: Logger; exit: Exit } | undefined;
 
 export type FatalKind = 'uncaughtException' | 'unhandledRejection' | 'commandFailed';
 
+/** Where a fatal error goes: the logger, the exit (tests pass a fake) and the exit code. */
+export interface FatalSink {
+  readonly logger: Logger;
+  readonly exit: Exit;
+  readonly code?: number;
+}
+
 /** Logs the error at fatal and exits; exported for tests with a fake `exit`. */
-export function reportFatal(
-  logger: Logger,
-  kind: FatalKind,
-  error: unknown,
-  exit: Exit,
-  code = FATAL_EXIT_CODE,
-): void {
+export function reportFatal(sink: FatalSink, kind: FatalKind, error: unknown): void {
+  const { logger, exit, code = FATAL_EXIT_CODE } = sink;
   try {
     // pino's err serializer writes type, message and stack; a thrown non-Error is wrapped.
     const err = error instanceof Error ? error : new Error(`non-Error thrown: ${String(error)}`);
@@ -38,10 +40,6 @@ export function handleFatalErrors(logger: Logger, exit: Exit = (code) => process
   const first = active === undefined;
   active = { logger, exit };
   if (!first) return;
-  process.on('uncaughtException', (error) =>
-    reportFatal(active!.logger, 'uncaughtException', error, active!.exit),
-  );
-  process.on('unhandledRejection', (reason) =>
-    reportFatal(active!.logger, 'unhandledRejection', reason, active!.exit),
-  );
+  process.on('uncaughtException', (error) => reportFatal(active!, 'uncaughtException', error));
+  process.on('unhandledRejection', (reason) => reportFatal(active!, 'unhandledRejection', reason));
 }

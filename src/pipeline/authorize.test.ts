@@ -1,6 +1,7 @@
 // The whole flow against a real loopback issuer: allow, early denies without network I/O,
 // token before headers, and the allow as Envoy receives it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { parseConfig } from '../config/parse-config.js';
 import { startLocalIssuer, type LocalIssuer } from '../dev/local-issuer.js';
 import { KeyStore } from '../issuers/key-store.js';
@@ -46,7 +47,7 @@ beforeAll(async () => {
   );
   store = new KeyStore({ logger: silentLogger, now: () => clock.ms });
   await Promise.all(store.applyConfig(config));
-  deps = { config: () => config, keys: store, now: () => clock.ms };
+  deps = { config: new ConfigSnapshot(config), keys: store, now: () => clock.ms };
 });
 
 afterAll(async () => {
@@ -69,7 +70,7 @@ describe('authorize', () => {
         webhookId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
         triggeredAt: '2024-01-01T10:00:00.777Z',
       },
-      forwardToken: false,
+      headersToRemove: ['authorization'],
     });
   });
 
@@ -79,7 +80,7 @@ describe('authorize', () => {
     });
     const req = request(`Bearer ${token}`);
     const decision = await authorize(req, deps);
-    const response = toCheckResponse(decision, req);
+    const response = toCheckResponse(decision);
     expect(response.status.code).toBe(0);
     const value = response.ok_response!.headers.find((h) => h.header.key === 'x-pps-auth-claims')!
       .header.value;

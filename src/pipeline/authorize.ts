@@ -2,33 +2,23 @@
 // signature -> webhook headers. Every step returns a Deny or hands on; cheap, local checks come
 // first so bad tokens cost no key lookup. Cached keys resolve synchronously, so the only promise
 // hop left on the hot path is jose's signature check.
-import type { GateConfig } from '../config/gate-config.js';
-import type { KeyLookup } from '../issuers/issuer-keys.js';
-import type { IssuerPolicy } from '../config/gate-config.js';
-import { checkClaims, type CheckedClaims } from './check-claims.js';
+import type { ConfigSnapshot } from '../config/config-snapshot.js';
+import type { KeyAnswer, KeyLookup } from '../issuers/key-lookup.js';
+import { checkClaims } from './check-claims.js';
 import { checkWebhookHeaders } from './check-webhook-headers.js';
-import { decodeToken, type DecodedToken } from './decode-token.js';
+import { decodeToken } from './decode-token.js';
 import { deny, isDeny, type Decision } from './decision.js';
 import { extractToken } from './extract-token.js';
+import { headersToRemove } from './headers-to-remove.js';
+import { keyDecision } from './key-decision.js';
+import type { TokenUnderCheck } from './token-under-check.js';
 import { verifyToken } from './verify-token.js';
 import type { WebhookRequest } from './webhook-request.js';
 
-export interface KeyResolver {
-  resolve(
-    policy: IssuerPolicy,
-    kid: string,
-    issuedAt: number | undefined,
-    receivedAtMs: number,
-    skewMs: number,
-  ): KeyLookup | Promise<KeyLookup>;
-}
-
 export interface AuthorizeDeps {
-  /** The config snapshot; read once per request, so a reload never changes a request midway. */
-  readonly config: () => GateConfig;
-  /** False only while the API config source waits for its first ConfigMap: 503, retry. */
-  readonly hasConfig?: () => boolean;
-  readonly keys: KeyResolver;
+  /** Read once per request; undefined only while the API source waits for its first ConfigMap. */
+  readonly config: Pick<ConfigSnapshot, 'current'>;
+  readonly keys: KeyLookup;
   readonly now: () => number;
 }
 
@@ -36,40 +26,33 @@ export function authorize(
   request: WebhookRequest,
   deps: AuthorizeDeps,
 ): Decision | Promise<Decision> {
-  if (deps.hasConfig?.() === false)
+  const config = deps.config.current();
+  if (config === undefined)
     return deny('config_unavailable', 'no config loaded yet', { retryAfterSeconds: 1 });
-  const config = deps.config();
   const framed = extractToken(request.headers.authorization, config.maxTokenBytes);
   if (isDeny(framed)) return framed;
   const decoded = decodeToken(framed);
   if (isDeny(decoded)) return decoded;
   const checked = checkClaims(decoded, config, deps.now());
   if (isDeny(checked)) return checked;
-  const key = deps.keys.resolve(
-    checked.policy,
-    decoded.kid,
-    checked.issuedAt,
-    request.receivedAtMs,
-    config.clockSkewSeconds * 1000,
-  );
-  const finish = (lookup: KeyLookup): Promise<Decision> =>
-    verifyAndDecide(request, framed.token, framed.payload, decoded, checked, lookup, config, deps);
-  return key instanceof Promise ? key.then(finish) : finish(key);
+  const token: TokenUnderCheck = { request, config, framed, decoded, checked, now: deps.now };
+  const answer = deps.keys.resolve({
+    issuer: checked.policy.issuer,
+    kid: decoded.kid,
+    issuedAt: checked.issuedAt,
+    receivedAtMs: request.receivedAtMs,
+    skewMs: config.clockSkewSeconds * 1000,
+  });
+  const finish = (found: KeyAnswer): Promise<Decision> => verifyAndDecide(token, found);
+  return answer instanceof Promise ? answer.then(finish) : finish(answer);
 }
 
-async function verifyAndDecide(
-  request: WebhookRequest,
-  token: string,
-  encodedClaims: string,
-  decoded: DecodedToken,
-  checked: CheckedClaims,
-  key: KeyLookup,
-  config: GateConfig,
-  deps: AuthorizeDeps,
-): Promise<Decision> {
+async function verifyAndDecide(token: TokenUnderCheck, answer: KeyAnswer): Promise<Decision> {
+  const key = keyDecision(answer);
   if (isDeny(key)) return key;
-  const rejected = await verifyToken(token, decoded.alg, key, checked, config, deps.now());
+  const rejected = await verifyToken(token, key);
   if (rejected !== undefined) return rejected;
+  const { request, checked, decoded, framed } = token;
   const webhook = checkWebhookHeaders(request);
   if (isDeny(webhook)) return { ...webhook, issuer: checked.policy.issuer };
   return {
@@ -79,9 +62,9 @@ async function verifyAndDecide(
       subject: checked.subject,
       audience: checked.audience,
       claims: decoded.claims,
-      encodedClaims: encodedClaims,
+      encodedClaims: framed.payload,
     },
     webhook,
-    forwardToken: checked.policy.forwardToken,
+    headersToRemove: headersToRemove(request.headers, checked.policy.forwardToken),
   };
 }

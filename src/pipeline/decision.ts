@@ -26,8 +26,9 @@ export interface Allow {
   readonly allowed: true;
   readonly identity: VerifiedIdentity;
   readonly webhook: WebhookInfo;
-  /** Upstream must not see the bearer token unless the issuer opts in. */
-  readonly forwardToken: boolean;
+  /** Client headers upstream must not see: the token unless the issuer forwards it, and any
+   * client-sent reserved x-pps-auth-* header pps-gate does not set itself. */
+  readonly headersToRemove: readonly string[];
 }
 
 export interface Deny {

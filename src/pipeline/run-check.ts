@@ -8,7 +8,8 @@ export type Transport = 'grpc' | 'http';
 
 export interface DecisionReport {
   readonly transport: Transport;
-  readonly request: WebhookRequest;
+  /** Undefined when the transport could not even read the request (see reportUnreadable). */
+  readonly request: WebhookRequest | undefined;
   readonly decision: Decision;
   readonly latencyMs: number;
 }
@@ -47,4 +48,13 @@ export function runCheck(
   return result instanceof Promise
     ? result.then(report, (error: unknown) => report(internal(error)))
     : report(result);
+}
+
+/** A request the transport could not read: denied `internal`, and reported (logs, metrics) like
+ * every other decision. */
+export function reportUnreadable(transport: Transport, detail: string, deps: CheckDeps): Decision {
+  deps.onReceived?.(transport);
+  const decision = deny('internal', detail);
+  deps.observe({ transport, request: undefined, decision, latencyMs: 0 });
+  return decision;
 }

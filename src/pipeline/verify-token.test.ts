@@ -2,12 +2,15 @@
 // node:crypto and real keys published by loopback issuers.
 import { constants, createHmac, createPublicKey, KeyObject, sign, type KeyLike } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { parseConfig } from '../config/parse-config.js';
 import { startLocalIssuer, type LocalIssuer, type SigningKey } from '../dev/local-issuer.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { authorize, type AuthorizeDeps } from './authorize.js';
-import type { Decision } from './decision.js';
+import { decodeToken } from './decode-token.js';
+import { isDeny, type Decision } from './decision.js';
+import { extractToken } from './extract-token.js';
 import { verifyToken } from './verify-token.js';
 
 const HOOK = {
@@ -98,7 +101,7 @@ beforeAll(async () => {
   );
   store = new KeyStore({ logger: silentLogger, now: () => T0 });
   await Promise.all(store.applyConfig(config));
-  deps = { config: () => config, keys: store, now: () => T0 };
+  deps = { config: new ConfigSnapshot(config), keys: store, now: () => T0 };
 });
 
 afterAll(async () => {
@@ -153,17 +156,31 @@ describe('algorithms', () => {
     const token = craft({ alg: 'HS256', kid: aRsa.kid }, claimsOf(a), (data) =>
       createHmac('sha256', pem).update(data).digest(),
     );
-    const key = store.resolve(deps.config().issuers.get(a.issuer)!, aRsa.kid, NOW, T0, 60_000);
-    expect(key instanceof Promise).toBe(false);
-    const policy = { ...deps.config().issuers.get(a.issuer)!, algorithms: new Set(['HS256']) };
-    const entry = { ...(key as { kid: string; key: KeyObject }), alg: undefined };
+    const config = deps.config.current()!;
+    const answer = store.resolve({
+      issuer: a.issuer,
+      kid: aRsa.kid,
+      issuedAt: NOW,
+      receivedAtMs: T0,
+      skewMs: 60_000,
+    });
+    if (answer instanceof Promise || answer.kind !== 'key') throw new Error('key not cached');
+    const policy = { ...config.issuers.get(a.issuer)!, algorithms: new Set(['HS256']) };
+    const entry = { ...answer.key, alg: undefined };
+    const framed = extractToken(`Bearer ${token}`, config.maxTokenBytes);
+    if (isDeny(framed)) throw new Error(framed.detail);
+    const decoded = decodeToken(framed);
+    if (isDeny(decoded)) throw new Error(decoded.detail);
     const result = await verifyToken(
-      token,
-      'HS256',
+      {
+        request: { id: undefined, method: 'POST', path: '/', headers: {}, receivedAtMs: T0 },
+        config,
+        framed,
+        decoded,
+        checked: { policy, subject: 's', audience: a.audience, issuedAt: NOW },
+        now: () => T0,
+      },
       entry,
-      { policy, subject: 's', audience: a.audience, issuedAt: NOW },
-      deps.config(),
-      T0,
     );
     expect(result).toMatchObject({ reason: 'invalid_signature' });
   });

@@ -2,10 +2,9 @@
 // the issuer's exact iss, audiences and algorithm allow-list (jose checks none of them unless told).
 import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTVerifyOptions } from 'jose';
-import type { GateConfig } from '../config/gate-config.js';
 import type { PublicKeyEntry } from '../issuers/parse-jwks.js';
-import type { CheckedClaims } from './check-claims.js';
 import { deny, type Deny } from './decision.js';
+import type { TokenUnderCheck } from './token-under-check.js';
 
 const EC_CURVES: Readonly<Record<string, string>> = {
   ES256: 'prime256v1',
@@ -48,14 +47,11 @@ function mapJoseError(error: unknown, issuer: string): Deny {
 }
 
 export async function verifyToken(
-  token: string,
-  alg: string,
+  token: TokenUnderCheck,
   key: PublicKeyEntry,
-  checked: CheckedClaims,
-  config: GateConfig,
-  nowMs: number,
 ): Promise<Deny | undefined> {
-  const { policy } = checked;
+  const { policy } = token.checked;
+  const { alg } = token.decoded;
   // A JWK that pins its algorithm must only verify that algorithm (RFC 7517 §4.4); without this,
   // jose would verify PS256 against an RSA key published for RS256.
   if (key.alg !== undefined && key.alg !== alg) {
@@ -71,13 +67,13 @@ export async function verifyToken(
   const options: JWTVerifyOptions = {
     issuer: policy.issuer,
     algorithms: [alg],
-    clockTolerance: config.clockSkewSeconds,
-    currentDate: new Date(nowMs),
+    clockTolerance: token.config.clockSkewSeconds,
+    currentDate: new Date(token.now()),
     requiredClaims: ['exp', 'sub'],
   };
   if (policy.audiences !== 'any') options.audience = policy.audiences as string[];
   try {
-    await jwtVerify(token, key.key, options);
+    await jwtVerify(token.framed.token, key.key, options);
     return undefined;
   } catch (error) {
     return mapJoseError(error, policy.issuer);

@@ -56,7 +56,7 @@ const allow: Allow = {
     webhookId: 'b3f1c0de-0000-4000-8000-000000000001',
     triggeredAt: '2024-01-01T00:00:00.000Z',
   },
-  forwardToken: false,
+  headersToRemove: ['authorization'],
 };
 
 function report(decision: Decision, id = 'r1'): DecisionReport {
@@ -108,9 +108,9 @@ describe('createDecisionLog', () => {
     createDecisionLog(out.logger)({
       ...base,
       request: {
-        ...base.request,
+        ...base.request!,
         path: '/hooks/orders?signature=secret-value',
-        headers: { ...base.request.headers, 'x-pps-tenant-id': 'T'.repeat(5000) },
+        headers: { ...base.request!.headers, 'x-pps-tenant-id': 'T'.repeat(5000) },
       },
     });
     const [line] = out.lines;

@@ -67,6 +67,8 @@ function clip(value: string | undefined): string | undefined {
 }
 
 function common({ transport, request, latencyMs }: DecisionReport): Record<string, unknown> {
+  const rounded = Math.round(latencyMs * 1000) / 1000;
+  if (request === undefined) return { transport, latencyMs: rounded };
   const headers = request.headers;
   const queryAt = request.path.indexOf('?');
   return {
@@ -75,7 +77,7 @@ function common({ transport, request, latencyMs }: DecisionReport): Record<strin
     method: clip(request.method),
     // The query string can carry secrets of its own (signed URLs): logged without it.
     path: clip(queryAt === -1 ? request.path : request.path.slice(0, queryAt)),
-    latencyMs: Math.round(latencyMs * 1000) / 1000,
+    latencyMs: rounded,
     tenant: clip(headers['x-pps-tenant-id']),
     topic: clip(headers['x-pps-topic']),
     webhookId: clip(headers['x-pps-webhook-id']),

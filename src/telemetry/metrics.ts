@@ -3,7 +3,17 @@
 // tenant or webhook id.
 // Key-set gauges are computed at scrape time from the key caches, so the hot path never touches them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IssuerKeysView } from '../issuers/issuer-keys.js';
+
+/** What the key-set gauges read per issuer. The key caches' views fit it structurally, so
+ * metrics never imports the issuers it measures. */
+export interface KeySetSample {
+  readonly issuer: string;
+  readonly keys: readonly unknown[];
+  readonly ageMs: number | undefined;
+  readonly stale: boolean;
+  readonly usable: boolean;
+  readonly consecutiveFailures: number;
+}
 
 export class GateMetrics {
   readonly registry = new Registry();
@@ -51,7 +61,7 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
-  private keySource: () => readonly IssuerKeysView[] = () => [];
+  private keySource: () => readonly KeySetSample[] = () => [];
 
   readonly keySetAge = this.keyGauge(
     'pps_gate_jwks_age_seconds',
@@ -103,7 +113,7 @@ export class GateMetrics {
   }
 
   /** Where the key-set gauges read from at scrape time (the gate's KeyStore.describe). */
-  trackKeys(source: () => readonly IssuerKeysView[]): void {
+  trackKeys(source: () => readonly KeySetSample[]): void {
     this.keySource = source;
   }
 
@@ -117,9 +127,9 @@ export class GateMetrics {
   private keyGauge(
     name: string,
     help: string,
-    value: (view: IssuerKeysView) => number | undefined,
+    value: (view: KeySetSample) => number | undefined,
   ): Gauge<'issuer'> {
-    const views = (): readonly IssuerKeysView[] => this.keySource();
+    const views = (): readonly KeySetSample[] => this.keySource();
     return new Gauge({
       name,
       help,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startConfigReloader } from '../../src/config/config-reloader.js';
+import { ConfigSnapshot } from '../../src/config/config-snapshot.js';
 import type { ConfigSource } from '../../src/config/config-source.js';
 import type { GateConfig } from '../../src/config/gate-config.js';
 import { parseConfig } from '../../src/config/parse-config.js';
@@ -111,10 +112,12 @@ describe('file source + reloader across a swap to invalid content and back', () 
     writer.write({ [KEY]: good });
     const metrics = new GateMetrics({ processMetrics: false });
     const applied: GateConfig[] = [];
+    const snapshot = new ConfigSnapshot(parseConfig(good, path));
+    snapshot.onSwap((next) => applied.push(next));
     const reloader = startConfigReloader({
       source: watchConfigFile({ path, debounceMs: 20, pollIntervalMs: 60_000 }),
-      initial: { config: parseConfig(good, path), text: good },
-      apply: (next) => applied.push(next),
+      snapshot,
+      initialText: good,
       logger: createLogger('silent'),
       metrics,
     });
@@ -128,7 +131,7 @@ describe('file source + reloader across a swap to invalid content and back', () 
         async () => (await count('invalid')) === 1,
         'the invalid swap to be rejected',
       );
-      expect(reloader.current()?.issuers.has('https://issuer.example/a')).toBe(true);
+      expect(snapshot.current()?.issuers.has('https://issuer.example/a')).toBe(true);
       writer.write({ [KEY]: `# same issuers, new comment\n${good}` });
       await waitUntilAsync(async () => (await count('unchanged')) === 1, 'the swap back');
       writer.write({ [KEY]: issuersYaml('https://issuer.example/a', 'https://issuer.example/b') });
@@ -137,7 +140,7 @@ describe('file source + reloader across a swap to invalid content and back', () 
         'https://issuer.example/a',
         'https://issuer.example/b',
       ]);
-      expect(reloader.current()?.hash).toBe(applied[0]!.hash);
+      expect(snapshot.current()?.hash).toBe(applied[0]!.hash);
       expect(await count('success')).toBe(1);
     } finally {
       await reloader.close();

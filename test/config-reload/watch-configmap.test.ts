@@ -2,7 +2,10 @@
 // list-then-watch, resourceVersion bookkeeping, 410 Gone, stream ends, stalls, errors, deletes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigSource } from '../../src/config/config-source.js';
-import { watchConfigMap, type WatchConfigMapOptions } from '../../src/config/watch-configmap.js';
+import {
+  ConfigMapWatcher,
+  type ConfigMapWatcherOptions,
+} from '../../src/config/config-map-watcher.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.js';
 import { RecordingListener, waitUntil } from './recording-listener.js';
 
@@ -10,7 +13,7 @@ const NS = 'authz';
 const NAME = 'pps-gate-issuers';
 const KEY = 'issuers.yaml';
 
-describe('watchConfigMap against a stand-in kube-apiserver (list/watch protocol)', () => {
+describe('ConfigMapWatcher against a stand-in kube-apiserver (list/watch protocol)', () => {
   let api: FakeKubeApiServer;
   let source: ConfigSource | undefined;
   let seen: RecordingListener;
@@ -25,8 +28,8 @@ describe('watchConfigMap against a stand-in kube-apiserver (list/watch protocol)
     await api.close();
   });
 
-  function start(options: Partial<WatchConfigMapOptions> = {}): void {
-    source = watchConfigMap({
+  function start(options: Partial<ConfigMapWatcherOptions> = {}): void {
+    source = new ConfigMapWatcher({
       ref: { namespace: NS, name: NAME, key: KEY },
       kubeConfig: api.kubeConfig(),
       backoff: { initialMs: 10, maxMs: 50 },

@@ -1,8 +1,8 @@
 // What both proxy suites stand on: a trusted loopback issuer, one that is down from the start
 // (keys unavailable), an untrusted one, pps-gate in-process on loopback, and the webhook app.
-import type { Gate } from '../../src/cli/start-gate.js';
+import type { Gate } from '../../src/gate/start-gate.js';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
-import { startLoopbackGate } from '../../src/dev/start-loopback-gate.js';
+import { startLoopbackGate } from '../../src/gate/start-loopback-gate.js';
 import type { DecisionReport } from '../../src/pipeline/run-check.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
 
@@ -44,7 +44,7 @@ export async function startGateFixture(name: string): Promise<GateFixture> {
     app,
     reports,
     reportFor: (webhookId) =>
-      reports.find((r) => r.request.headers['x-pps-webhook-id'] === webhookId),
+      reports.find((r) => r.request?.headers['x-pps-webhook-id'] === webhookId),
     async close() {
       await gate.close(0);
       await Promise.all([app.close(), good.close(), down.close(), stranger.close()]);

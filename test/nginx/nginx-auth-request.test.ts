@@ -118,8 +118,8 @@ describe('nginx auth_request in front of pps-gate (deploy/nginx)', () => {
       }),
     );
     const report = f.reportFor(webhookId)!;
-    expect(report.request.method).toBe('POST');
-    expect(report.request.path).toBe('/webhooks/orders?attempt=1');
+    expect(report.request?.method).toBe('POST');
+    expect(report.request?.path).toBe('/webhooks/orders?attempt=1');
     expect(report.decision.allowed).toBe(true);
   });
 

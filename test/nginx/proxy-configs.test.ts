@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVOY_PATH_PREFIX } from '../../src/transport/http/original-request.js';
-import { IDENTITY_HEADERS } from '../../src/transport/identity-headers.js';
+import { IDENTITY_HEADERS } from '../../src/pipeline/headers-to-remove.js';
 import { checkEnvoyBootstrap } from '../deploy/envoy-proto-check.js';
 
 const deploy = (path: string): string =>

@@ -3,7 +3,7 @@
 // shutdown until the drain timeout force-cancels everything.
 import { credentials, type Client } from '@grpc/grpc-js';
 import { expect, it } from 'vitest';
-import { startLoopbackGate } from '../../src/dev/start-loopback-gate.js';
+import { startLoopbackGate } from '../../src/gate/start-loopback-gate.js';
 import { loadGateProtos } from '../../src/transport/grpc/load-protos.js';
 
 type WatchFn = (request: unknown) => NodeJS.EventEmitter;

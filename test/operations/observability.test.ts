@@ -4,9 +4,9 @@
 // injected clock, so cooldowns, key age and staleness are exact.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gate } from '../../src/cli/start-gate.js';
+import type { Gate } from '../../src/gate/start-gate.js';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
-import { startLoopbackGate } from '../../src/dev/start-loopback-gate.js';
+import { startLoopbackGate } from '../../src/gate/start-loopback-gate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { GateMetrics } from '../../src/telemetry/metrics.js';
 import { checkClient, outcome, scrape, webhookHeaders, type CheckClient } from './check-client.js';
@@ -217,7 +217,9 @@ describe('after a scripted mix of 13 checks', () => {
   });
 
   it('exports the active config hash and process metrics', () => {
-    expect(sampleValue(families, 'pps_gate_config_info', { hash: gate.config()!.hash })).toBe(1);
+    expect(
+      sampleValue(families, 'pps_gate_config_info', { hash: gate.snapshot.current()!.hash }),
+    ).toBe(1);
     expect(families.get('pps_gate_config_info')!.samples).toHaveLength(1);
     expect(sampleValue(families, 'pps_gate_process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(families.get('pps_gate_nodejs_heap_size_used_bytes')?.type).toBe('gauge');
@@ -322,7 +324,7 @@ describe('after a scripted mix of 13 checks', () => {
       await fetch(`http://127.0.0.1:${gate.adminPort}/config`)
     ).json()) as Record<string, unknown>;
     expect(body).toMatchObject({
-      hash: gate.config()!.hash,
+      hash: gate.snapshot.current()!.hash,
       source: 'observability test',
       issuers: [
         {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GrpcCode, REASON_CODES, REASONS } from '../../errors/reasons.js';
 import { deny, type Allow } from '../../pipeline/decision.js';
 import type { WebhookRequest } from '../../pipeline/webhook-request.js';
-import { IDENTITY_HEADERS } from '../identity-headers.js';
+import { headersToRemove, IDENTITY_HEADERS } from '../../pipeline/headers-to-remove.js';
 import { toCheckResponse } from './check-response.js';
 
 const claims = {
@@ -28,7 +28,8 @@ const allow = (forwardToken = false): Allow => ({
     webhookId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
     triggeredAt: '2024-01-01T10:00:00.000Z',
   },
-  forwardToken,
+  // As the pipeline computes it from the request it judged.
+  headersToRemove: headersToRemove(request.headers, forwardToken),
 });
 const request: WebhookRequest = {
   id: 'r1',
@@ -45,7 +46,7 @@ const request: WebhookRequest = {
 
 describe('toCheckResponse for an allow', () => {
   it('has status code 0 and sets the four identity headers with overwrite semantics', () => {
-    const response = toCheckResponse(allow(), request);
+    const response = toCheckResponse(allow());
     expect(response.status.code).toBe(GrpcCode.OK);
     expect(response.denied_response).toBeUndefined();
     const headers = response.ok_response!.headers;
@@ -59,15 +60,13 @@ describe('toCheckResponse for an allow', () => {
   });
 
   it('removes authorization and foreign reserved headers, but not the ones it sets', () => {
-    const remove = toCheckResponse(allow(), request).ok_response!.headers_to_remove;
-    expect(remove.sort()).toEqual(['authorization', 'x-pps-auth-foo']);
-    expect(toCheckResponse(allow(true), request).ok_response!.headers_to_remove).toEqual([
-      'x-pps-auth-foo',
-    ]);
+    const remove = toCheckResponse(allow()).ok_response!.headers_to_remove;
+    expect([...remove].sort()).toEqual(['authorization', 'x-pps-auth-foo']);
+    expect(toCheckResponse(allow(true)).ok_response!.headers_to_remove).toEqual(['x-pps-auth-foo']);
   });
 
   it('puts identity and webhook into dynamic metadata as a Struct', () => {
-    const fields = toCheckResponse(allow(), request).dynamic_metadata!.fields;
+    const fields = toCheckResponse(allow()).dynamic_metadata!.fields;
     expect(fields.subject).toEqual({ stringValue: 'sender' });
     expect(fields.webhook?.structValue?.fields.topic).toEqual({ stringValue: 'orders/placed' });
     expect(fields.claims?.structValue?.fields.nested?.structValue?.fields.n).toEqual({
@@ -79,7 +78,7 @@ describe('toCheckResponse for an allow', () => {
 describe('toCheckResponse for a deny', () => {
   it('always has a non-zero status and the HTTP status, code and JSON body of its reason', () => {
     for (const reason of REASON_CODES) {
-      const response = toCheckResponse(deny(reason, `private detail for ${reason}`), request);
+      const response = toCheckResponse(deny(reason, `private detail for ${reason}`));
       expect(response.status.code, reason).not.toBe(0);
       expect(response.status.code, reason).toBe(REASONS[reason].grpcCode);
       expect(response.denied_response!.status.code, reason).toBe(REASONS[reason].httpStatus);
@@ -98,17 +97,14 @@ describe('toCheckResponse for a deny', () => {
   });
 
   it('adds retry-after to keys_unavailable', () => {
-    const response = toCheckResponse(
-      deny('keys_unavailable', 'down', { retryAfterSeconds: 17 }),
-      request,
-    );
+    const response = toCheckResponse(deny('keys_unavailable', 'down', { retryAfterSeconds: 17 }));
     expect(response.denied_response!.status.code).toBe(503);
     const retry = response.denied_response!.headers.find((h) => h.header.key === 'retry-after');
     expect(retry?.header.value).toBe('17');
   });
 
   it('sends no retry-after on a permanent deny', () => {
-    const response = toCheckResponse(deny('token_expired', 'old'), request);
+    const response = toCheckResponse(deny('token_expired', 'old'));
     expect(response.denied_response!.headers.some((h) => h.header.key === 'retry-after')).toBe(
       false,
     );

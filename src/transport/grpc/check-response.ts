@@ -2,8 +2,8 @@
 // Envoy), and a deny always carries its own HTTP status, body and, when retryable, retry-after.
 import { GrpcCode, REASONS } from '../../errors/reasons.js';
 import type { Decision } from '../../pipeline/decision.js';
-import type { WebhookRequest } from '../../pipeline/webhook-request.js';
-import { denyBody, headersToRemove, identityHeaders } from '../identity-headers.js';
+import { allowHeaders } from '../allow-headers.js';
+import { denyBody } from '../deny-body.js';
 import { toProtoStruct, type ProtoStruct } from './struct.js';
 
 interface HeaderValueOption {
@@ -14,7 +14,7 @@ interface HeaderValueOption {
 
 export interface CheckResponseMessage {
   status: { code: number; message: string };
-  ok_response?: { headers: HeaderValueOption[]; headers_to_remove: string[] };
+  ok_response?: { headers: HeaderValueOption[]; headers_to_remove: readonly string[] };
   denied_response?: { status: { code: number }; headers: HeaderValueOption[]; body: string };
   dynamic_metadata?: ProtoStruct;
 }
@@ -28,14 +28,14 @@ function setHeader(key: string, value: string): HeaderValueOption {
   };
 }
 
-export function toCheckResponse(decision: Decision, request: WebhookRequest): CheckResponseMessage {
+export function toCheckResponse(decision: Decision): CheckResponseMessage {
   if (decision.allowed) {
     const { identity, webhook } = decision;
     return {
       status: { code: GrpcCode.OK, message: '' },
       ok_response: {
-        headers: identityHeaders(decision).map(([key, value]) => setHeader(key, value)),
-        headers_to_remove: headersToRemove(decision, request.headers),
+        headers: allowHeaders(decision).map(([key, value]) => setHeader(key, value)),
+        headers_to_remove: decision.headersToRemove,
       },
       dynamic_metadata: toProtoStruct({
         issuer: identity.issuer,

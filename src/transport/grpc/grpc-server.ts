@@ -3,9 +3,7 @@
 // CheckResponse, never a gRPC error, because Envoy maps call errors to status_on_error.
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { Readiness } from '../../lifecycle/readiness.js';
-import type { Decision } from '../../pipeline/decision.js';
-import { deny } from '../../pipeline/decision.js';
-import { runCheck, type CheckDeps } from '../../pipeline/run-check.js';
+import { reportUnreadable, runCheck, type CheckDeps } from '../../pipeline/run-check.js';
 import { toWebhookRequest, type CheckRequestMessage } from './check-request.js';
 import { toCheckResponse } from './check-response.js';
 import { healthService } from './health-service.js';
@@ -34,26 +32,14 @@ export async function startGrpcServer(
       try {
         request = toWebhookRequest(call.request, deps.now());
       } catch (error) {
-        const decision: Decision = deny(
-          'internal',
-          `cannot read CheckRequest: ${(error as Error).message}`,
-        );
-        callback(
-          null,
-          toCheckResponse(decision, {
-            id: undefined,
-            method: '',
-            path: '',
-            headers: {},
-            receivedAtMs: deps.now(),
-          }),
-        );
+        const detail = `cannot read CheckRequest: ${(error as Error).message}`;
+        callback(null, toCheckResponse(reportUnreadable('grpc', detail, deps)));
         return;
       }
       const result = runCheck(request, 'grpc', deps);
       if (result instanceof Promise)
-        void result.then((decision) => callback(null, toCheckResponse(decision, request)));
-      else callback(null, toCheckResponse(result, request));
+        void result.then((decision) => callback(null, toCheckResponse(decision)));
+      else callback(null, toCheckResponse(result));
     },
   });
   server.addService(protos.health.service, healthService(readiness));

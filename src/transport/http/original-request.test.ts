@@ -11,7 +11,6 @@ describe('originalRequest', () => {
     expect(originalRequest('GET', '/_pps_gate_auth', headers)).toEqual({
       method: 'POST',
       path: '/webhooks/orders?x=1',
-      convention: 'nginx',
     });
   });
 
@@ -23,7 +22,6 @@ describe('originalRequest', () => {
     expect(originalRequest('GET', '/', headers)).toEqual({
       method: 'PUT',
       path: '/webhooks/../orders?a=%2F',
-      convention: 'ingress-nginx',
     });
   });
 
@@ -41,7 +39,6 @@ describe('originalRequest', () => {
     expect(originalRequest('POST', '/', headers)).toEqual({
       method: 'POST',
       path: '/webhooks/orders',
-      convention: 'ingress-nginx',
     });
   });
 
@@ -54,7 +51,6 @@ describe('originalRequest', () => {
     expect(originalRequest('GET', '/', headers)).toEqual({
       method: 'POST',
       path: '/webhooks/orders',
-      convention: 'traefik',
     });
   });
 
@@ -64,11 +60,9 @@ describe('originalRequest', () => {
       'X-Forwarded-Uri': '/traefik',
       'X-Original-URI': '/nginx',
     };
-    expect(originalRequest('GET', '/', h(all)).convention).toBe('ingress-nginx');
+    expect(originalRequest('GET', '/', h(all)).path).toBe('/ingress');
     // An empty value counts as absent.
-    expect(originalRequest('GET', '/', h({ ...all, 'X-Original-URL': '' })).convention).toBe(
-      'traefik',
-    );
+    expect(originalRequest('GET', '/', h({ ...all, 'X-Original-URL': '' })).path).toBe('/traefik');
     expect(
       originalRequest('GET', '/', h({ 'X-Forwarded-Uri': '/traefik', 'X-Original-URI': '/nginx' }))
         .path,
@@ -79,7 +73,6 @@ describe('originalRequest', () => {
     expect(originalRequest('POST', `${ENVOY_PATH_PREFIX}/webhooks/orders?x=1`, {})).toEqual({
       method: 'POST',
       path: '/webhooks/orders?x=1',
-      convention: 'envoy-http',
     });
     expect(originalRequest('POST', ENVOY_PATH_PREFIX, {}).path).toBe('/');
     expect(originalRequest('POST', `${ENVOY_PATH_PREFIX}?x=1`, {}).path).toBe('/?x=1');
@@ -89,7 +82,6 @@ describe('originalRequest', () => {
     expect(originalRequest('POST', `${ENVOY_PATH_PREFIX}-other/x`, {})).toEqual({
       method: 'POST',
       path: `${ENVOY_PATH_PREFIX}-other/x`,
-      convention: 'direct',
     });
   });
 
@@ -102,26 +94,22 @@ describe('originalRequest', () => {
     expect(originalRequest('GET', '/auth', headers)).toEqual({
       method: 'GET',
       path: '/webhooks/orders',
-      convention: 'nginx',
     });
     expect(originalRequest('GET', '/auth', h({ 'X-Original-URI': '/a\tb' }))).toEqual({
       method: 'GET',
       path: '/auth',
-      convention: 'direct',
     });
-    expect(originalRequest('GET', '/auth', h({ 'X-Original-URI': '/a b' })).convention).toBe(
-      'direct',
+    // Both fall back to the call itself.
+    expect(originalRequest('GET', '/auth', h({ 'X-Original-URI': '/a b' })).path).toBe('/auth');
+    expect(originalRequest('GET', '/auth', h({ 'X-Original-URL': 'http://h/a\u0001' })).path).toBe(
+      '/auth',
     );
-    expect(
-      originalRequest('GET', '/auth', h({ 'X-Original-URL': 'http://h/a\u0001' })).convention,
-    ).toBe('direct');
   });
 
   it('uses the call itself when no convention is present', () => {
     expect(originalRequest('POST', '/webhooks/orders', h({ Host: 'gate' }))).toEqual({
       method: 'POST',
       path: '/webhooks/orders',
-      convention: 'direct',
     });
   });
 });

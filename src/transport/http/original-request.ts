@@ -4,12 +4,9 @@
 // The method and path are for logs only: the decision never depends on them, because a sender
 // can add any of these headers itself wherever its proxy does not overwrite them.
 
-export type ProxyConvention = 'ingress-nginx' | 'traefik' | 'nginx' | 'envoy-http' | 'direct';
-
 export interface OriginalRequest {
   readonly method: string;
   readonly path: string;
-  readonly convention: ProxyConvention;
 }
 
 /**
@@ -60,7 +57,6 @@ export function originalRequest(
     return {
       method: method(headers['x-original-method']) ?? callMethod,
       path: ingressPath,
-      convention: 'ingress-nginx',
     };
   }
   const traefikPath = path(headers['x-forwarded-uri']);
@@ -68,7 +64,6 @@ export function originalRequest(
     return {
       method: method(headers['x-forwarded-method']) ?? callMethod,
       path: traefikPath,
-      convention: 'traefik',
     };
   }
   const nginxPath = path(headers['x-original-uri']);
@@ -76,13 +71,11 @@ export function originalRequest(
     return {
       method: method(headers['x-original-method']) ?? callMethod,
       path: nginxPath,
-      convention: 'nginx',
     };
   }
   const envoyPath = underPrefix(callPath);
-  if (envoyPath !== undefined)
-    return { method: callMethod, path: envoyPath, convention: 'envoy-http' };
-  return { method: callMethod, path: callPath, convention: 'direct' };
+  if (envoyPath !== undefined) return { method: callMethod, path: envoyPath };
+  return { method: callMethod, path: callPath };
 }
 
 function underPrefix(callPath: string): string | undefined {

@@ -1,6 +1,7 @@
 // GET /config on the admin port: the active config snapshot and its hash. Fields are listed one by
 // one on purpose: a field added to GateConfig later (a Redis URL, a password) never shows up here
 // until someone decides it is safe to.
+import type { ConfigSnapshot } from '../../../config/config-snapshot.js';
 import type { GateConfig } from '../../../config/gate-config.js';
 import { sendJson, type AdminRoute } from '../admin-server.js';
 import { redactUrl } from './redact-url.js';
@@ -30,10 +31,10 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
   };
 }
 
-/** `snapshot` is undefined while the gate waits for its first config (the Kubernetes API source). */
-export function configRoute(snapshot: () => GateConfig | undefined): AdminRoute {
+/** The snapshot is empty while the gate waits for its first config (the Kubernetes API source). */
+export function configRoute(snapshot: Pick<ConfigSnapshot, 'current'>): AdminRoute {
   return (response) => {
-    const config = snapshot();
+    const config = snapshot.current();
     if (config === undefined) sendJson(response, 503, { error: 'no config loaded yet' });
     else sendJson(response, 200, renderConfig(config));
   };

@@ -9,8 +9,10 @@ import {
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deny, type Allow, type Decision } from '../../pipeline/decision.js';
+import { headersToRemove } from '../../pipeline/headers-to-remove.js';
 import type { WebhookRequest } from '../../pipeline/webhook-request.js';
-import { toWebhookRequest, writeDecision } from './forward-auth-server.js';
+import { toWebhookRequest } from './forward-auth-request.js';
+import { writeDecision } from './forward-auth-response.js';
 
 const allow = (forwardToken: boolean): Allow => ({
   allowed: true,
@@ -27,7 +29,7 @@ const allow = (forwardToken: boolean): Allow => ({
     webhookId: '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
     triggeredAt: '2024-01-01T10:00:00.777Z',
   },
-  forwardToken,
+  headersToRemove: forwardToken ? [] : ['authorization'],
 });
 
 let server: Server;
@@ -38,7 +40,14 @@ let seen: WebhookRequest;
 beforeAll(async () => {
   server = createServer((message, response) => {
     seen = toWebhookRequest(message, 1234);
-    writeDecision(response, decision, seen);
+    // The pipeline computes the removals from the request it judged; so does this stand-in.
+    const forwardToken = decision.allowed && !decision.headersToRemove.includes('authorization');
+    writeDecision(
+      response,
+      decision.allowed
+        ? { ...decision, headersToRemove: headersToRemove(seen.headers, forwardToken) }
+        : decision,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;

@@ -1,6 +1,6 @@
 // Wires one pps-gate instance: config snapshot, key caches, the three servers, readiness.
-// Used by `serve` and by `demo` (and by tests in-process).
-import type { GateConfig } from '../config/gate-config.js';
+// The composition root: used by `serve`, by `demo` (through start-loopback-gate) and by tests.
+import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
 import { Readiness } from '../lifecycle/readiness.js';
@@ -19,8 +19,9 @@ import { startForwardAuthServer } from '../transport/http/forward-auth-server.js
 import type { HttpServerHandle } from '../transport/http/listen.js';
 
 export interface GateOptions {
-  /** Absent while the API config source waits for its first ConfigMap: not ready, checks 503. */
-  readonly config: GateConfig | undefined;
+  /** The one owner of the current config. Empty while the API config source waits for its first
+   * ConfigMap: not ready, checks 503. Swapping it updates the key caches and readiness. */
+  readonly snapshot: ConfigSnapshot;
   readonly host: string;
   readonly grpcPort: number;
   readonly httpPort: number;
@@ -42,11 +43,8 @@ export interface Gate {
   readonly adminPort: number;
   readonly readiness: Readiness;
   readonly keys: KeyStore;
-  /** The snapshot new requests see (`undefined` until the first config arrives). */
-  config(): GateConfig | undefined;
-  /** Atomically switches to a new snapshot; requests in flight keep the one they started with.
-   * The first one also satisfies readiness's 'config' condition. */
-  swapConfig(next: GateConfig): void;
+  /** What new requests see; `swap` it to change config (requests in flight keep theirs). */
+  readonly snapshot: ConfigSnapshot;
   /** Resolves when the start-up key prefetch has finished (succeeded or failed). */
   readonly prefetched: Promise<void>;
   /** Not-ready, stop accepting, let in-flight checks finish (bounded), release timers. */
@@ -54,9 +52,9 @@ export interface Gate {
 }
 
 export async function startGate(options: GateOptions): Promise<Gate> {
-  const { logger } = options;
+  const { logger, snapshot } = options;
   const now = options.now ?? Date.now;
-  let current = options.config;
+  const current = snapshot.current();
   const readiness = new Readiness();
   const { metrics } = options;
   const keyEvents =
@@ -68,6 +66,11 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     () => undefined,
   );
   if (current !== undefined) readiness.satisfy('config');
+  snapshot.onSwap((next) => {
+    // Prefetches of added issuers run in the background; readiness never waits on an issuer.
+    void Promise.all(keys.applyConfig(next));
+    readiness.satisfy('config');
+  });
 
   const observers = [
     ...(metrics === undefined ? [] : [decisionMetrics(metrics)]),
@@ -75,12 +78,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   ];
   const logDecision = createDecisionLog(logger, options.decisionLog);
   const plainDeps: CheckDeps = {
-    config: () => {
-      // authorize asks hasConfig first, so only a bug gets here without a config.
-      if (current === undefined) throw new Error('no config loaded yet');
-      return current;
-    },
-    hasConfig: () => current !== undefined,
+    config: snapshot,
     keys,
     now,
     observe: (report) => {
@@ -92,7 +90,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const adminRoutes: Record<string, AdminRoute> = {
     ...(metrics === undefined ? {} : { '/metrics': metricsRoute(metrics.registry) }),
     '/keys': keysRoute(() => keys.describe()),
-    '/config': configRoute(() => current),
+    '/config': configRoute(snapshot),
     ...options.adminRoutes,
   };
 
@@ -119,13 +117,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     readiness,
     keys,
     prefetched,
-    config: () => current,
-    swapConfig(next) {
-      // Prefetches of added issuers run in the background; readiness never waits on an issuer.
-      void Promise.all(keys.applyConfig(next));
-      current = next;
-      readiness.satisfy('config');
-    },
+    snapshot,
     async close(drainTimeoutMs) {
       readiness.startDraining();
       await Promise.all([servers.grpc.close(drainTimeoutMs), servers.http.close(drainTimeoutMs)]);

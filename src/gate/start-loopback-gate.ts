@@ -1,7 +1,8 @@
 // A gate on 127.0.0.1 with OS-picked ports trusting loopback issuers (hence allowInsecureHttp),
 // for the demo, the tests and the benchmarks: one place that says how a local gate is started.
+import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { parseConfig } from '../config/parse-config.js';
-import { startGate, type Gate, type GateOptions } from '../cli/start-gate.js';
+import { startGate, type Gate, type GateOptions } from './start-gate.js';
 import { silentLogger } from '../telemetry/logger.js';
 
 export interface LoopbackIssuerEntry {
@@ -10,7 +11,7 @@ export interface LoopbackIssuerEntry {
 }
 
 export type LoopbackGateOptions = Partial<
-  Omit<GateOptions, 'config' | 'host' | 'grpcPort' | 'httpPort' | 'adminPort'>
+  Omit<GateOptions, 'snapshot' | 'host' | 'grpcPort' | 'httpPort' | 'adminPort'>
 >;
 
 /** Starts the gate and waits for its start-up key prefetch (which may fail: a down issuer is fine). */
@@ -23,7 +24,7 @@ export async function startLoopbackGate(
   const gate = await startGate({
     logger: silentLogger,
     ...options,
-    config,
+    snapshot: new ConfigSnapshot(config),
     host: '127.0.0.1',
     grpcPort: 0,
     httpPort: 0,
