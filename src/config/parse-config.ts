@@ -4,7 +4,12 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type ConfigDocument } from './config-schema.js';
-import { DEFAULT_ALGORITHMS, type GateConfig, type IssuerPolicy } from './gate-config.js';
+import {
+  DEFAULT_ALGORITHMS,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  type GateConfig,
+  type IssuerPolicy,
+} from './gate-config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -57,6 +62,8 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
       jwksUri: undefined,
       algorithms: undefined,
       forwardToken: undefined,
+      maxTokenLifetimeSeconds: undefined,
+      requireIssuedAt: undefined,
     }));
   const policies = new Map<string, IssuerPolicy>();
   entries.forEach((entry, index) => {
@@ -81,6 +88,8 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
       jwksUri: entry.jwksUri,
       algorithms: new Set(entry.algorithms ?? DEFAULT_ALGORITHMS),
       forwardToken: entry.forwardToken ?? false,
+      maxTokenLifetimeSeconds: entry.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+      requireIssuedAt: entry.requireIssuedAt ?? true,
     });
   });
   return policies;
@@ -118,6 +127,7 @@ export function parseConfig(text: string, source: string): GateConfig {
       fetchTimeoutMs: doc.jwks.fetchTimeoutMs,
       maxStalenessMs: doc.jwks.maxStalenessSeconds * 1000,
       maxResponseBytes: doc.jwks.maxResponseBytes,
+      requestWaitMs: doc.jwks.requestWaitMs,
     }),
     clockSkewSeconds: doc.clockSkewSeconds,
     allowInsecureHttp: doc.allowInsecureHttp,

@@ -52,6 +52,8 @@ export interface FaultContext {
 }
 
 const STREAM_BYTES = 10 * 1024 * 1024;
+// Built once: producing 2 MiB per request would itself be slow enough to hit a short fetch timeout.
+const HUGE_BODY = Buffer.from(`{"keys":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);
 
 function sendJson(response: ServerResponse, body: unknown): void {
@@ -116,8 +118,11 @@ export async function serveFault(
       return;
     case 'huge':
       response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(`{"keys":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+        .writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(HUGE_BODY.length),
+        })
+        .end(HUGE_BODY);
       return;
     case 'huge-stream':
       streamHuge(response);

@@ -13,7 +13,9 @@ import {
 import { startGateProcess, type GateProcess } from '../support/start-gate-process.js';
 import { webhookHeaders } from '../support/webhook-fixtures.js';
 
-export const REQUEST_WAIT_MS = 150;
+// Above the 150 ms default so a loopback fetch on a loaded CI box lands within it (the decisions
+// below judge on its result), yet far below FETCH_TIMEOUT_MS, which a waiting Check must never see.
+export const REQUEST_WAIT_MS = 400;
 export const FETCH_TIMEOUT_MS = 2500;
 export const CLOCK_SKEW_SECONDS = 5;
 

@@ -64,7 +64,7 @@ export async function makeTokenPool(): Promise<TokenPool> {
     for (const claims of variants)
       tokens.push(await signBytes(key, {}, utf8(JSON.stringify(claims))));
   }
-  const [rs] = keys as [SigningKey];
+  const rs = keys[0];
   tokens.push(
     // Bytes jose decodes leniently: a BOM before the JSON, in the payload and in the header.
     await signBytes(rs, {}, utf8(`\uFEFF${JSON.stringify(base)}`)),

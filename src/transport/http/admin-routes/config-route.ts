@@ -17,6 +17,8 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       jwksUri: policy.jwksUri === undefined ? null : redactUrl(policy.jwksUri),
       algorithms: [...policy.algorithms],
       forwardToken: policy.forwardToken,
+      maxTokenLifetimeSeconds: policy.maxTokenLifetimeSeconds,
+      requireIssuedAt: policy.requireIssuedAt,
     })),
     jwks: {
       cacheTtlSeconds: jwks.cacheTtlMs / 1000,
@@ -24,6 +26,7 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       fetchTimeoutMs: jwks.fetchTimeoutMs,
       maxStalenessSeconds: jwks.maxStalenessMs / 1000,
       maxResponseBytes: jwks.maxResponseBytes,
+      requestWaitMs: jwks.requestWaitMs,
     },
     clockSkewSeconds: config.clockSkewSeconds,
     allowInsecureHttp: config.allowInsecureHttp,
