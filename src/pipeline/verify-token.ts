@@ -69,7 +69,7 @@ export async function verifyToken(
     algorithms: [alg],
     clockTolerance: token.config.clockSkewSeconds,
     currentDate: new Date(token.now()),
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: policy.requireIssuedAt ? ['exp', 'iat', 'sub'] : ['exp', 'sub'],
   };
   if (policy.audiences !== 'any') options.audience = policy.audiences as string[];
   try {
