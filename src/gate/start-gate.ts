@@ -1,5 +1,6 @@
 // Wires one pps-gate instance: config snapshot, key caches, the three servers, readiness.
 // The composition root: used by `serve`, by `demo` (through start-loopback-gate) and by tests.
+import { setLogger as setGrpcLogger } from '@grpc/grpc-js';
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import { KeyStore } from '../issuers/key-store.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-events.js';
@@ -13,10 +14,12 @@ import type { GateMetrics } from '../telemetry/metrics.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
 import { configRoute } from '../transport/http/admin-routes/config-route.js';
+import { keysRefreshRoute } from '../transport/http/admin-routes/keys-refresh-route.js';
 import { keysRoute } from '../transport/http/admin-routes/keys-route.js';
 import { metricsRoute } from '../transport/http/admin-routes/metrics-route.js';
 import { startForwardAuthServer } from '../transport/http/forward-auth-server.js';
 import type { HttpServerHandle } from '../transport/http/listen.js';
+import { listenFor } from './listen-error.js';
 
 export interface GateOptions {
   /** The one owner of the current config. Empty while the API config source waits for its first
@@ -53,6 +56,12 @@ export interface Gate {
 
 export async function startGate(options: GateOptions): Promise<Gate> {
   const { logger, snapshot } = options;
+  // grpc-js writes its own errors (a failed bind, say) to stderr; route them into the log.
+  setGrpcLogger({
+    error: (...args: unknown[]) => logger.warn({ grpc: args.join(' ') }, 'grpc-js'),
+    info: (...args: unknown[]) => logger.debug({ grpc: args.join(' ') }, 'grpc-js'),
+    debug: (...args: unknown[]) => logger.trace({ grpc: args.join(' ') }, 'grpc-js'),
+  });
   const now = options.now ?? Date.now;
   const current = snapshot.current();
   const readiness = new Readiness();
@@ -90,6 +99,9 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const adminRoutes: Record<string, AdminRoute> = {
     ...(metrics === undefined ? {} : { '/metrics': metricsRoute(metrics.registry) }),
     '/keys': keysRoute(() => keys.describe()),
+    'POST /keys/refresh': keysRefreshRoute(keys, (issuer) =>
+      metrics?.keyRefreshRequests.inc({ issuer }),
+    ),
     '/config': configRoute(snapshot),
     ...options.adminRoutes,
   };
@@ -98,10 +110,17 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let http: HttpServerHandle | undefined;
   let admin: HttpServerHandle | undefined;
   try {
-    admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
-    grpc = await startGrpcServer(options.host, options.grpcPort, deps, readiness);
+    const { host } = options;
+    admin = await listenFor('--admin-port', host, options.adminPort, () =>
+      startAdminServer(host, options.adminPort, readiness, adminRoutes),
+    );
+    grpc = await listenFor('--grpc-port', host, options.grpcPort, () =>
+      startGrpcServer(host, options.grpcPort, deps, readiness),
+    );
     readiness.satisfy('grpc');
-    http = await startForwardAuthServer(options.host, options.httpPort, deps);
+    http = await listenFor('--http-port', host, options.httpPort, () =>
+      startForwardAuthServer(host, options.httpPort, deps),
+    );
     readiness.satisfy('http');
   } catch (error) {
     await Promise.all([grpc?.close(0), http?.close(0), admin?.close(0)]);
