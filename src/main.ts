@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // pps-gate's entry point: picks the command and exits with its status. Wiring only.
 import { demoCommand } from './cli/demo.js';
+import { explainCommand } from './cli/explain.js';
+import { probeCommand } from './cli/probe.js';
 import { serveCommand } from './cli/serve.js';
 import { handleFatalErrors, reportFatal } from './lifecycle/fatal-errors.js';
 import { createLogger } from './telemetry/logger.js';
 
 const USAGE = `usage: pps-gate <command>
   serve   run the ext_authz gRPC service, HTTP forward-auth and admin endpoints (serve --help)
-  demo    run the whole flow locally: an OIDC issuer, the gate and an upstream, then webhooks`;
+  demo    run the whole flow locally: an OIDC issuer, the gate and an upstream, then webhooks
+  probe   check a gate's grpc.health.v1 status, exit 0 if SERVING (probe --help)
+  explain run one webhook through every step of the decision and say why (explain --help)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -16,6 +20,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return serveCommand(rest, process.env);
     case 'demo':
       return demoCommand(rest);
+    case 'probe':
+      return probeCommand(rest);
+    case 'explain':
+      return explainCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -16,6 +16,10 @@ export interface ServeOptions {
   /** Fraction of allow decisions logged, 0..1. */
   readonly logAllowSampleRate: number;
   readonly drainTimeoutMs: number;
+  /** OTLP/HTTP traces endpoint; tracing is off (and costs nothing) when absent. */
+  readonly otlpEndpoint: string | undefined;
+  /** Fraction of new traces sampled when tracing is on (a caller's sampled flag is followed). */
+  readonly traceSampleRatio: number;
 }
 
 export class UsageError extends Error {
@@ -34,6 +38,8 @@ const FLAGS = {
   'log-format': { type: 'string', env: 'PPS_GATE_LOG_FORMAT', default: 'auto' },
   'log-allow-sample-rate': { type: 'string', env: 'PPS_GATE_LOG_ALLOW_SAMPLE_RATE', default: '1' },
   'drain-timeout-ms': { type: 'string', env: 'PPS_GATE_DRAIN_TIMEOUT_MS', default: '10000' },
+  'otlp-endpoint': { type: 'string', env: 'PPS_GATE_OTLP_ENDPOINT' },
+  'trace-sample-ratio': { type: 'string', env: 'PPS_GATE_TRACE_SAMPLE_RATIO', default: '1' },
 } as const;
 
 type Flag = keyof typeof FLAGS;
@@ -50,7 +56,10 @@ export const SERVE_USAGE = `usage: pps-gate serve (--config FILE | --configmap N
   --log-level LEVEL       ${LOG_LEVELS.join('|')}, default info (PPS_GATE_LOG_LEVEL)
   --log-format FORMAT     auto (pretty on a TTY, else JSON)|json|pretty (PPS_GATE_LOG_FORMAT)
   --log-allow-sample-rate R  fraction of allows logged, 0..1, default 1 (PPS_GATE_LOG_ALLOW_SAMPLE_RATE)
-  --drain-timeout-ms N    in-flight grace on SIGTERM, 10000        (PPS_GATE_DRAIN_TIMEOUT_MS)`;
+  --drain-timeout-ms N    in-flight grace on SIGTERM, 10000        (PPS_GATE_DRAIN_TIMEOUT_MS)
+  --otlp-endpoint URL     send OpenTelemetry traces (OTLP/HTTP JSON) here, e.g.
+                          http://otel-collector:4318/v1/traces; off by default (PPS_GATE_OTLP_ENDPOINT)
+  --trace-sample-ratio R  fraction of new traces sampled, 0..1, default 1 (PPS_GATE_TRACE_SAMPLE_RATIO)`;
 
 function value(
   flags: Record<string, string | undefined>,
@@ -67,6 +76,18 @@ function integer(text: string, flag: Flag, min: number, max: number): number {
     throw new UsageError(
       `--${flag} (${FLAGS[flag].env}): "${text}" is not a whole number from ${min} to ${max}`,
     );
+  return n;
+}
+
+function fraction(
+  flags: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv,
+  flag: Flag,
+): number {
+  const text = value(flags, env, flag) ?? '';
+  const n = /^(0|1)(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 0 && n <= 1))
+    throw new UsageError(`--${flag} (${FLAGS[flag].env}): "${text}" is not a number from 0 to 1`);
   return n;
 }
 
@@ -98,6 +119,12 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
       `--log-allow-sample-rate (PPS_GATE_LOG_ALLOW_SAMPLE_RATE): "${sampleText}" is not a number from 0 to 1`,
     );
   }
+  const otlpEndpoint = value(flags, env, 'otlp-endpoint');
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint))
+    throw new UsageError(
+      `--otlp-endpoint (PPS_GATE_OTLP_ENDPOINT): "${otlpEndpoint}" is not an http(s) URL`,
+    );
+  const traceSampleRatio = fraction(flags, env, 'trace-sample-ratio');
   return {
     configSource,
     host: value(flags, env, 'host') ?? '0.0.0.0',
@@ -113,6 +140,8 @@ export function parseServeOptions(argv: readonly string[], env: NodeJS.ProcessEn
       0,
       600_000,
     ),
+    otlpEndpoint,
+    traceSampleRatio,
   };
 }
 

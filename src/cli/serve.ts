@@ -4,12 +4,15 @@ import { ConfigSnapshot } from '../config/config-snapshot.js';
 import { startConfigReloader } from '../config/config-reloader.js';
 import { openConfigSource, type OpenedConfigSource } from '../config/open-config-source.js';
 import { ConfigError } from '../config/parse-config.js';
+import { gateVersion } from '../gate/gate-version.js';
 import { ListenError } from '../gate/listen-error.js';
 import { startGate } from '../gate/start-gate.js';
 import { handleFatalErrors } from '../lifecycle/fatal-errors.js';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals.js';
 import { createLogger } from '../telemetry/logger.js';
 import { GateMetrics } from '../telemetry/metrics.js';
+import { startTracing } from '../telemetry/tracing.js';
+import type { ReloadStatus } from '../status/status-view.js';
 import { parseServeOptions, SERVE_USAGE, UsageError } from './serve-options.js';
 
 export async function serveCommand(
@@ -46,6 +49,16 @@ export async function serveCommand(
   }
   const config = opened.initial?.config;
   const snapshot = new ConfigSnapshot(config);
+  // Tracing loads OpenTelemetry only when an endpoint is given; otherwise nothing of it runs.
+  const tracer =
+    options.otlpEndpoint === undefined
+      ? undefined
+      : await startTracing({
+          endpoint: options.otlpEndpoint,
+          serviceVersion: gateVersion(),
+          sampleRatio: options.traceSampleRatio,
+        });
+  let lastReload: ReloadStatus | undefined;
   let gate;
   try {
     gate = await startGate({
@@ -54,6 +67,8 @@ export async function serveCommand(
       logger,
       metrics,
       decisionLog: { allowSampleRate: options.logAllowSampleRate },
+      ...(tracer === undefined ? {} : { tracer }),
+      status: { lastReload: () => lastReload, sourceDescription: opened.description },
     });
   } catch (error) {
     if (!(error instanceof ListenError)) throw error;
@@ -61,6 +76,7 @@ export async function serveCommand(
     logger.fatal({ error: error.message }, 'cannot start: a port cannot be bound');
     process.stderr.write(`pps-gate: ${error.message}\n`);
     await opened.source.close();
+    await tracer?.shutdown();
     return 1;
   }
   // The exit code: 0 after a drain on a signal, or 1 when the API source's very first ConfigMap
@@ -72,6 +88,7 @@ export async function serveCommand(
       initialText: opened.initial?.text,
       logger,
       metrics,
+      onResult: (result, atMs) => (lastReload = { result, atMs }),
       onInvalidAtStart: (error) => {
         process.stderr.write(`pps-gate: ${error.message}\n`);
         // Deferred: a source may report during startConfigReloader, before `reloader` is bound.
@@ -87,6 +104,7 @@ export async function serveCommand(
       close: async (ms) => {
         await reloader.close();
         await gate.close(ms);
+        await tracer?.shutdown();
       },
     }).then(resolve);
   });

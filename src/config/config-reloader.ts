@@ -22,6 +22,8 @@ export interface ConfigReloaderOptions {
   readonly onInvalidAtStart?: (error: ConfigError) => void;
   readonly logger: Logger;
   readonly metrics?: GateMetrics;
+  /** Every reload outcome as it happens (the status page shows the latest). */
+  readonly onResult?: (result: ReloadResult, atMs: number) => void;
   readonly now?: () => number;
 }
 
@@ -48,9 +50,12 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
   const log = logger.child({ configSource: source.kind, config: source.description });
   const initial = snapshot.current();
   let lastTextHash = options.initialText === undefined ? undefined : sha256(options.initialText);
-  if (initial !== undefined) metrics?.setActiveConfig(initial.hash, now());
-  const count = (result: ReloadResult): void =>
-    metrics?.configReloads.inc({ result, source: source.kind });
+  if (initial !== undefined)
+    metrics?.setActiveConfig(initial.hash, now(), initial.jwks.maxStalenessMs);
+  const count = (result: ReloadResult): void => {
+    metrics?.recordReload(result, source.kind);
+    options.onResult?.(result, now());
+  };
 
   source.start({
     content(text) {
@@ -95,7 +100,7 @@ export function startConfigReloader(options: ConfigReloaderOptions): ConfigReloa
         return;
       }
       count('success');
-      metrics?.setActiveConfig(next.hash, now());
+      metrics?.setActiveConfig(next.hash, now(), next.jwks.maxStalenessMs);
       log.info(
         { hash: next.hash, previousHash, issuers: [...next.issuers.keys()], ...changes },
         'config reloaded',

@@ -56,6 +56,13 @@ describe('parseConfig', () => {
     expect(config.issuers.get(ISS)?.audiences).toBe('any');
   });
 
+  it('treats the list ["*"] as any audience too, in both shapes', () => {
+    const listed = parseConfig(`issuers:\n  - {issuer: "${ISS}", audiences: ["*"]}\n`, SOURCE);
+    expect(listed.issuers.get(ISS)?.audiences).toBe('any');
+    const mapped = parseConfig(`trusted_issuers:\n  "${ISS}": ["*"]\n`, SOURCE);
+    expect(mapped.issuers.get(ISS)?.audiences).toBe('any');
+  });
+
   it('fills the documented defaults', () => {
     const config = parseConfig(
       JSON.stringify({ issuers: [{ issuer: ISS, audiences: ['a'] }] }),

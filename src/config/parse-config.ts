@@ -76,7 +76,11 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
         `invalid config in ${source}: ${field}.issuer: "${entry.issuer}" is listed twice`,
       );
     }
-    const audiences = entry.audiences === '*' ? 'any' : entry.audiences;
+    // "*" alone means any audience, as a string or as the one item of a list (["*"], which YAML
+    // and Helm users write as readily as "*").
+    const anyAudience =
+      entry.audiences === '*' || (entry.audiences.length === 1 && entry.audiences[0] === '*');
+    const audiences = anyAudience ? 'any' : entry.audiences;
     if (audiences !== 'any' && audiences.includes('*')) {
       throw new ConfigError(
         `invalid config in ${source}: ${field}.audiences: "*" must stand alone`,

@@ -46,6 +46,15 @@ export const REASONS = {
     retryable: false,
     message: 'the webhook headers are invalid',
   },
+  // A header only pps-gate may set (x-pps-auth-*, x-pps-delivery-*, ...) arrived from the
+  // client at the HTTP forward-auth port: upstreams trust those names, so the request is refused
+  // rather than judged (src/pipeline/reserved-headers.ts).
+  reserved_header: {
+    httpStatus: 400,
+    grpcCode: GrpcCode.INVALID_ARGUMENT,
+    retryable: false,
+    message: 'the request carries a header reserved for pps-gate',
+  },
   keys_unavailable: {
     httpStatus: 503,
     grpcCode: GrpcCode.UNAVAILABLE,

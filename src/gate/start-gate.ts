@@ -7,10 +7,14 @@ import { noKeyStoreEvents, type KeyStoreEvents } from '../issuers/key-store-even
 import { Readiness } from '../lifecycle/readiness.js';
 import type { CheckDeps, DecisionObserver } from '../pipeline/run-check.js';
 import { countInFlight } from '../telemetry/count-in-flight.js';
+import { countDecisions, DecisionCounts } from '../telemetry/decision-counts.js';
 import { createDecisionLog, type DecisionLogOptions } from '../telemetry/decision-log.js';
 import { decisionMetrics, keyMetricsEvents } from '../telemetry/metric-observers.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { GateMetrics } from '../telemetry/metrics.js';
+import type { GateTracer } from '../telemetry/tracing.js';
+import { statusRoute } from '../transport/http/admin-routes/status-route.js';
+import { gateStatus, type GateStatusSources } from './gate-status.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
 import { configRoute } from '../transport/http/admin-routes/config-route.js';
@@ -38,6 +42,10 @@ export interface GateOptions {
   readonly keyEvents?: KeyStoreEvents;
   readonly observers?: readonly DecisionObserver[];
   readonly adminRoutes?: Readonly<Record<string, AdminRoute>>;
+  /** OpenTelemetry spans for checks, key lookups, JWKS fetches and verification; off when absent. */
+  readonly tracer?: GateTracer;
+  /** What the status page (GET / on the admin port) shows about config reloads. */
+  readonly status?: Pick<GateStatusSources, 'lastReload' | 'sourceDescription'>;
 }
 
 export interface Gate {
@@ -68,9 +76,19 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const { metrics } = options;
   const keyEvents =
     metrics === undefined ? options.keyEvents : keyMetricsEvents(metrics, options.keyEvents);
-  const keys = new KeyStore({ logger, now, events: keyEvents ?? noKeyStoreEvents });
+  const { tracer } = options;
+  const keys = new KeyStore({
+    logger,
+    now,
+    events: keyEvents ?? noKeyStoreEvents,
+    ...(tracer === undefined ? {} : { tracer }),
+  });
+  let loadedAtMs = current === undefined ? undefined : now();
+  const decisionCounts = new DecisionCounts(15, now);
   metrics?.trackKeys(() => keys.describe());
-  if (current !== undefined) metrics?.setActiveConfig(current.hash, now());
+  if (current !== undefined)
+    metrics?.setActiveConfig(current.hash, now(), current.jwks.maxStalenessMs);
+  metrics?.trackReadiness(() => readiness.ready);
   const prefetched = Promise.all(current === undefined ? [] : keys.applyConfig(current)).then(
     () => undefined,
   );
@@ -78,10 +96,12 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   snapshot.onSwap((next) => {
     // Prefetches of added issuers run in the background; readiness never waits on an issuer.
     void Promise.all(keys.applyConfig(next));
+    loadedAtMs = now();
     readiness.satisfy('config');
   });
 
   const observers = [
+    countDecisions(decisionCounts),
     ...(metrics === undefined ? [] : [decisionMetrics(metrics)]),
     ...(options.observers ?? []),
   ];
@@ -90,6 +110,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     config: snapshot,
     keys,
     now,
+    ...(tracer === undefined ? {} : { tracer }),
     observe: (report) => {
       logDecision(report);
       for (const observer of observers) observer(report);
@@ -98,6 +119,17 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   const deps = metrics === undefined ? plainDeps : countInFlight(plainDeps, metrics.checksInFlight);
   const adminRoutes: Record<string, AdminRoute> = {
     ...(metrics === undefined ? {} : { '/metrics': metricsRoute(metrics.registry) }),
+    '/': statusRoute(
+      gateStatus({
+        readiness,
+        snapshot,
+        keys,
+        decisions: decisionCounts,
+        loadedAtMs: () => loadedAtMs,
+        now,
+        ...options.status,
+      }),
+    ),
     '/keys': keysRoute(() => keys.describe()),
     'POST /keys/refresh': keysRefreshRoute(keys, (issuer) =>
       metrics?.keyRefreshRequests.inc({ issuer }),

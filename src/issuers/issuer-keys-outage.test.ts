@@ -117,7 +117,13 @@ describe('IssuerKeys when the issuer fails', () => {
       });
       expect(issuer.fetches.jwks, `t+${seconds}s`).toBe(requests);
     }
-    expect(store.describe()[0]).toMatchObject({ consecutiveFailures: 4, usable: true });
+    // What the status page shows: the failed fetch and when the backed-off retry is due.
+    expect(store.describe()[0]).toMatchObject({
+      consecutiveFailures: 4,
+      usable: true,
+      lastFetch: { result: 'failure', atMs: T + 240_000 },
+      nextRefreshAtMs: T + 480_000,
+    });
     issuer.mode = 'up';
     clock.ms = T + 479_000;
     await probe();
@@ -125,7 +131,10 @@ describe('IssuerKeys when the issuer fails', () => {
     clock.ms = T + 480_000;
     expect(await probe()).toMatchObject({ kind: 'absent', kid: 'rotated-in' });
     expect(issuer.fetches.jwks).toBe(6);
-    expect(store.describe()[0]).toMatchObject({ consecutiveFailures: 0 });
+    expect(store.describe()[0]).toMatchObject({
+      consecutiveFailures: 0,
+      lastFetch: { result: 'success', atMs: T + 480_000 },
+    });
   });
 
   it('answers keys_unavailable (503) when the issuer is down before any keys were fetched', async () => {

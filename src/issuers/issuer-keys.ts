@@ -8,6 +8,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { discoverJwksUri } from './discover-jwks-uri.js';
 import { fetchJson, KeyFetchError, type FetchLimits } from './fetch-json.js';
 import type { KeyAnswer, KeyQuery } from './key-lookup.js';
+import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyStoreEvents } from './key-store-events.js';
 import { provesAbsence, reportKeyChanges, toKeySet, type KeySet } from './key-set.js';
 import { parseJwks } from './parse-jwks.js';
@@ -30,6 +31,8 @@ export interface IssuerKeysOptions {
   readonly now: () => number;
   readonly logger: Logger;
   readonly events: KeyStoreEvents;
+  /** A span per fetch; absent when tracing is off. */
+  readonly tracer?: FetchTracer;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -43,6 +46,8 @@ export class IssuerKeys {
   private consecutiveFailures = 0;
   private discovered: { uri: string; atMs: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private nextRefreshAtMs: number | undefined;
+  private lastFetch: { result: 'success' | 'failure'; atMs: number } | undefined;
   private disposed = false;
   private settings: JwksSettings;
 
@@ -110,7 +115,13 @@ export class IssuerKeys {
   }
 
   private startFetch(): Promise<void> {
-    const fetching = this.fetchOnce().finally(() => {
+    const { tracer, issuer } = this.options;
+    const fetched =
+      tracer === undefined
+        ? this.fetchOnce()
+        : tracer.inSpan('jwks fetch', { 'pps_gate.issuer': issuer }, () => this.fetchOnce());
+    this.nextRefreshAtMs = undefined;
+    const fetching = fetched.finally(() => {
       this.inflight = undefined;
       this.scheduleNextRefresh();
     });
@@ -138,6 +149,8 @@ export class IssuerKeys {
       stale: set !== undefined && now - set.fetchedAtMs > this.settings.cacheTtlMs,
       usable: set !== undefined && this.isUsable(set),
       consecutiveFailures: this.consecutiveFailures,
+      lastFetch: this.lastFetch,
+      nextRefreshAtMs: this.nextRefreshAtMs,
     };
   }
 
@@ -241,6 +254,7 @@ export class IssuerKeys {
       this.current = toKeySet(parsed, uri, startedAtMs, now());
       this.consecutiveFailures = 0;
       this.lastError = undefined;
+      this.lastFetch = { result: 'success', atMs: now() };
       events.onFetch(issuer, 'success', now() - startedAtMs);
       if (parsed.keys.size === 0) {
         events.onEmptySet?.(issuer);
@@ -257,6 +271,7 @@ export class IssuerKeys {
       reportKeyChanges(previous?.keys, this.current.keys, { issuer, logger, events });
     } catch (error) {
       this.consecutiveFailures++;
+      this.lastFetch = { result: 'failure', atMs: now() };
       const message =
         error instanceof KeyFetchError ? error.message : `unexpected: ${(error as Error).message}`;
       this.lastError = message;
@@ -281,7 +296,11 @@ export class IssuerKeys {
       this.consecutiveFailures > 0 || this.current === undefined
         ? this.nextAttemptAtMs()
         : Math.max(this.current.fetchedAtMs + this.settings.cacheTtlMs, this.nextAttemptAtMs());
-    this.timer = setTimeout(() => void this.refresh(), Math.max(0, dueAt - now) + 5);
+    this.nextRefreshAtMs = dueAt;
+    const arm = (): NodeJS.Timeout =>
+      setTimeout(() => void this.refresh(), Math.max(0, dueAt - now) + 5);
+    // A timer armed inside a check's fetch would otherwise carry that check's trace forever.
+    this.timer = this.options.tracer === undefined ? arm() : this.options.tracer.outsideTrace(arm);
     this.timer.unref();
   }
 }
@@ -295,4 +314,8 @@ export interface IssuerKeysView {
   readonly stale: boolean;
   readonly usable: boolean;
   readonly consecutiveFailures: number;
+  /** The latest fetch attempt's result and when it ended (undefined before the first). */
+  readonly lastFetch: { readonly result: 'success' | 'failure'; readonly atMs: number } | undefined;
+  /** When the next background refresh is due (undefined while a fetch is in flight). */
+  readonly nextRefreshAtMs: number | undefined;
 }

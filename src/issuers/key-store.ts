@@ -3,6 +3,7 @@
 import type { GateConfig } from '../config/gate-config.js';
 import type { Logger } from '../telemetry/logger.js';
 import { IssuerKeys, type IssuerKeysView, type RefreshOutcome } from './issuer-keys.js';
+import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyAnswer, KeyLookup, KeyQuery } from './key-lookup.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from './key-store-events.js';
 
@@ -10,6 +11,7 @@ export interface KeyStoreOptions {
   readonly now?: () => number;
   readonly logger: Logger;
   readonly events?: KeyStoreEvents;
+  readonly tracer?: FetchTracer;
 }
 
 export class KeyStore implements KeyLookup {
@@ -48,6 +50,7 @@ export class KeyStore implements KeyLookup {
         now: this.now,
         logger: this.options.logger,
         events: this.options.events ?? noKeyStoreEvents,
+        ...(this.options.tracer === undefined ? {} : { tracer: this.options.tracer }),
       });
       this.byIssuer.set(policy.issuer, {
         cache,

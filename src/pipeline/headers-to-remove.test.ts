@@ -18,6 +18,27 @@ describe('headersToRemove', () => {
     expect(remove).not.toContain('x-pps-topic');
   });
 
+  it('strips every reserved name, delivery headers and underscore spellings included (Envoy over gRPC)', () => {
+    const remove = headersToRemove(
+      {
+        'x-pps-delivery-attempt': 'forged',
+        'x-pps-duplicate': 'forged',
+        'x-pps-first-seen-at': 'forged',
+        'x-pps-dedup': 'forged',
+        x_pps_auth_role: 'forged',
+        'x-pps-webhook-id': 'kept',
+      },
+      true,
+    );
+    expect(remove.sort()).toEqual([
+      'x-pps-dedup',
+      'x-pps-delivery-attempt',
+      'x-pps-duplicate',
+      'x-pps-first-seen-at',
+      'x_pps_auth_role',
+    ]);
+  });
+
   it('keeps the token when the issuer forwards it', () => {
     expect(headersToRemove(sent, true)).toEqual(['x-pps-auth-foo']);
   });

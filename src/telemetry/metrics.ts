@@ -15,6 +15,9 @@ export interface KeySetSample {
   readonly consecutiveFailures: number;
 }
 
+/** What a reload attempt came to (config-reloader's ReloadResult; kept here so telemetry imports no config code). */
+export type ReloadOutcome = 'success' | 'invalid' | 'unchanged' | 'deleted' | 'source_error';
+
 export class GateMetrics {
   readonly registry = new Registry();
 
@@ -108,6 +111,12 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
+  readonly configLastReloadSuccessful = new Gauge({
+    name: 'pps_gate_config_last_reload_successful',
+    help: '1 when the latest config the gate saw is the one serving, 0 when it was rejected (invalid or deleted) and the last good one serves instead.',
+    registers: [this.registry],
+  });
+
   readonly configLastSuccess = new Gauge({
     name: 'pps_gate_config_last_success_timestamp_seconds',
     help: 'When the active config was loaded.',
@@ -121,6 +130,26 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
+  readonly keyMaxStaleness = new Gauge({
+    name: 'pps_gate_jwks_max_staleness_seconds',
+    help: 'jwks.maxStalenessSeconds of the active config: how old a key set may get before checks answer 503.',
+    registers: [this.registry],
+  });
+
+  private readySource: () => boolean = () => false;
+
+  readonly ready = ((): Gauge => {
+    const isReady = (): boolean => this.readySource();
+    return new Gauge({
+      name: 'pps_gate_ready',
+      help: '1 when this replica is ready for checks (what /readyz says), else 0.',
+      registers: [this.registry],
+      collect(this: Gauge) {
+        this.set(isReady() ? 1 : 0);
+      },
+    });
+  })();
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'pps_gate_' });
@@ -131,11 +160,30 @@ export class GateMetrics {
     this.keySource = source;
   }
 
+  /** Where pps_gate_ready reads from at scrape time (the gate's Readiness). */
+  trackReadiness(isReady: () => boolean): void {
+    this.readySource = isReady;
+  }
+
   /** Records the active config (one hash label at a time keeps cardinality at one). */
-  setActiveConfig(hash: string, loadedAtMs: number): void {
+  setActiveConfig(hash: string, loadedAtMs: number, maxStalenessMs?: number): void {
     this.configInfo.reset();
     this.configInfo.set({ hash }, 1);
     this.configLastSuccess.set(loadedAtMs / 1000);
+    if (maxStalenessMs !== undefined) this.keyMaxStaleness.set(maxStalenessMs / 1000);
+    this.configLastReloadSuccessful.set(1);
+  }
+
+  /**
+   * Counts a reload attempt. A rejected config (invalid, deleted) marks the gauge 0 until the next
+   * good one; "unchanged" means the latest text means what serves, as good as a success. A
+   * source_error (a watch that failed and retries, a swap that threw) says nothing about the
+   * config itself and leaves the gauge alone: the same text coming back is never re-judged.
+   */
+  recordReload(result: ReloadOutcome, source: string): void {
+    this.configReloads.inc({ result, source });
+    if (result === 'source_error') return;
+    this.configLastReloadSuccessful.set(result === 'invalid' || result === 'deleted' ? 0 : 1);
   }
 
   private keyGauge(

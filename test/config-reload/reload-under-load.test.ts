@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
 import { startGateProcess, type GateProcess } from '../support/start-gate-process.js';
-import { createCheckClient, type CheckClient } from './check-client.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.js';
+import { createEnvoyAuthClient, type EnvoyAuthClient } from '../support/envoy-client.js';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 import { KubeletAtomicWriter } from './kubelet-atomic-writer.js';
 import {
   configText,
@@ -82,7 +82,7 @@ describe('config reload under load (built server)', () => {
   ): Promise<void> {
     cleanups.push(async () => void (await gate.stop()));
     const rejectedSoFar = countRejections(gate);
-    const client = createCheckClient(gate.grpcAddress);
+    const client = createEnvoyAuthClient(gate.grpcAddress);
     cleanups.push(() => client.close());
     await waitForAllow(client, stay);
     const fetchesBefore = stay.fetches.jwks;
@@ -140,11 +140,11 @@ describe('config reload under load (built server)', () => {
 });
 
 /** Bounded wait until the gate has its config and the staying issuer's keys (start-up). */
-async function waitForAllow(client: CheckClient, stay: LocalIssuer): Promise<void> {
+async function waitForAllow(client: EnvoyAuthClient, stay: LocalIssuer): Promise<void> {
   const token = await stay.sign();
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const outcome = await client.check(token);
+    const outcome = await client.checkToken(token);
     if (outcome.kind === 'allow') return;
     if (Date.now() > deadline)
       throw new Error(`the gate never allowed the staying issuer: ${JSON.stringify(outcome)}`);

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
 import { runGate, startGateProcess, type GateProcess } from '../support/start-gate-process.js';
-import { createCheckClient } from './check-client.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.js';
+import {
+  AUTHORIZATION_SERVICE,
+  createEnvoyAuthClient,
+  createHealthClient,
+} from '../support/envoy-client.js';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 import { KubeletAtomicWriter } from './kubelet-atomic-writer.js';
 import { waitUntilAsync } from './recording-listener.js';
 import { configText } from './swap-under-load.js';
@@ -16,9 +20,6 @@ import { EPHEMERAL_LOOPBACK_PORTS, EPHEMERAL_PORTS } from '../support/gate-child
 
 const KEY = 'issuers.yaml';
 const CM = 'pps-gate-issuers';
-// grpc.health.v1.HealthCheckResponse.ServingStatus, as proto-loader decodes enums (numbers).
-const SERVING = '1';
-const NOT_SERVING = '2';
 
 describe('serve with a config source', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -104,15 +105,16 @@ describe('serve with a config source', () => {
     const stay = await issuer();
     const { api, env } = await apiServer();
     const gate = await serving(env);
-    const client = createCheckClient(gate.grpcAddress);
-    cleanups.push(() => client.close());
+    const client = createEnvoyAuthClient(gate.grpcAddress);
+    const health = createHealthClient(gate.grpcAddress);
+    cleanups.push(() => (client.close(), health.close()));
     const readyz = await fetch(`${gate.adminUrl}/readyz`);
     expect(readyz.status).toBe(503);
     expect(await readyz.json()).toMatchObject({ ready: false, waitingFor: ['config'] });
-    expect(await client.health()).toBe(NOT_SERVING);
+    expect(await health.check(AUTHORIZATION_SERVICE)).toBe('NOT_SERVING');
     // Up though not ready: a liveness probe on "" must not restart a pod waiting for its config.
-    expect(await client.health('')).toBe(SERVING);
-    expect(await client.check(await stay.sign())).toEqual({
+    expect(await health.check('')).toBe('SERVING');
+    expect(await client.checkToken(await stay.sign())).toEqual({
       kind: 'deny',
       reason: 'config_unavailable',
       httpStatus: 503,
@@ -125,11 +127,11 @@ describe('serve with a config source', () => {
       10_000,
     );
     await waitUntilAsync(
-      async () => (await client.check(await stay.sign())).kind === 'allow',
+      async () => (await client.checkToken(await stay.sign())).kind === 'allow',
       'the first allow',
       10_000,
     );
-    expect(await client.health()).toBe(SERVING);
+    expect(await health.check(AUTHORIZATION_SERVICE)).toBe('SERVING');
   });
 
   it('API source: exits 1 when the first ConfigMap it sees is invalid', async () => {
@@ -152,10 +154,10 @@ describe('serve with a config source', () => {
     const { api, env } = await apiServer();
     api.setConfigMap(CM, { [KEY]: configText(stay, undefined, 1) });
     const gate = await serving(env);
-    const client = createCheckClient(gate.grpcAddress);
+    const client = createEnvoyAuthClient(gate.grpcAddress);
     cleanups.push(() => client.close());
     await waitUntilAsync(
-      async () => (await client.check(await stay.sign())).kind === 'allow',
+      async () => (await client.checkToken(await stay.sign())).kind === 'allow',
       'the first allow',
       10_000,
     );
@@ -164,7 +166,7 @@ describe('serve with a config source', () => {
       async () => (await reloadCount(gate, 'deleted', 'api')) === 1,
       'the deletion to be counted',
     );
-    expect(await client.check(await stay.sign())).toMatchObject({
+    expect(await client.checkToken(await stay.sign())).toMatchObject({
       kind: 'allow',
       issuer: stay.issuer,
     });

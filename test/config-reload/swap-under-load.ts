@@ -2,10 +2,10 @@
 // of an issuer that stays) flows, and measures swap-to-effect with a second issuer that is added
 // and removed. Every check of the staying issuer must be allowed as that issuer.
 import type { LocalIssuer } from '../../src/dev/local-issuer.js';
-import type { CheckClient, CheckOutcome } from './check-client.js';
+import type { CheckOutcome, EnvoyAuthClient } from '../support/envoy-client.js';
 
 export interface SwapUnderLoadOptions {
-  readonly client: CheckClient;
+  readonly client: EnvoyAuthClient;
   /** Its tokens flow all the time; it is in every valid config. */
   readonly stay: LocalIssuer;
   /** Added and removed by alternate valid swaps. */
@@ -83,7 +83,7 @@ export async function swapUnderLoad(options: SwapUnderLoadOptions): Promise<Swap
   let running = true;
   const load = Array.from({ length: options.concurrency }, async () => {
     while (running) {
-      const outcome = await client.check(stayToken);
+      const outcome = await client.checkToken(stayToken);
       checks++;
       if (!(outcome.kind === 'allow' && outcome.issuer === stay.issuer))
         wrong.push(describeOutcome(outcome));
@@ -106,7 +106,7 @@ export async function swapUnderLoad(options: SwapUnderLoadOptions): Promise<Swap
           () => options.rejectedSoFar() > rejected,
           `swap ${n} (invalid) to be rejected`,
         );
-        const after = await client.check(flipToken);
+        const after = await client.checkToken(flipToken);
         if (!flipIs(flipPresent, after))
           unexpectedFlips.push(`after invalid swap ${n}: ${describeOutcome(after)}`);
         continue;
@@ -116,7 +116,7 @@ export async function swapUnderLoad(options: SwapUnderLoadOptions): Promise<Swap
       options.publish(configText(stay, target ? flip : undefined, n));
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const outcome = await client.check(flipToken);
+        const outcome = await client.checkToken(flipToken);
         if (flipIs(target, outcome)) break;
         if (!flipIs(flipPresent, outcome))
           unexpectedFlips.push(`during swap ${n}: ${describeOutcome(outcome)}`);

@@ -6,7 +6,7 @@ import {
   ConfigMapWatcher,
   type ConfigMapWatcherOptions,
 } from '../../src/config/config-map-watcher.js';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from './fake-kube-apiserver.js';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 import { RecordingListener, waitUntil } from './recording-listener.js';
 
 const NS = 'authz';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, installTools, parseManifests, repoRoot, runTool } from '../helm/helm-cli.js';
-import { validateManifest } from '../helm/validate-manifest.js';
+import { findObject, installTools, parseManifests, repoRoot, runTool } from '../support/helm-cli.js';
+import { validateManifest } from '../support/validate-manifest.js';
 
 beforeAll(() => {
   installTools();

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { findObject, renderChart, repoRoot } from '../helm/helm-cli.js';
+import { findObject, renderChart, repoRoot } from '../support/helm-cli.js';
 import { checkEnvoyBootstrap } from './envoy-proto-check.js';
 
 const envoyYaml = readFileSync(join(repoRoot, 'deploy', 'envoy', 'envoy.yaml'), 'utf8');

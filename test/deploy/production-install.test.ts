@@ -5,22 +5,14 @@ import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartDir, repoRoot } from '../helm/helm-cli.js';
+import { freePort } from '../support/gate-child.js';
+import { repoRoot } from '../support/helm-cli.js';
 
 const run = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
@@ -124,12 +116,12 @@ describe('a production-only install of the built package', () => {
     expect(response.status, output).toBe(200);
   }, 30_000);
 
-  it('answers the helm test hook gRPC health check using only production node_modules', async () => {
-    const script = readFileSync(join(chartDir, 'files', 'grpc-health-check.cjs'), 'utf8');
+  it('answers the helm test hook (`node dist/main.js probe`) using only production node_modules', async () => {
     await waitFor(`http://127.0.0.1:${ports.admin}/healthz`, 20_000);
-    const { stdout } = await run(process.execPath, ['-e', script, `127.0.0.1:${ports.grpc}`, ''], {
+    const target = `127.0.0.1:${ports.grpc}`;
+    const { stdout } = await run(process.execPath, ['dist/main.js', 'probe', target, ''], {
       cwd: appDir,
     });
-    expect(stdout).toContain('"": status 1');
+    expect(stdout).toContain(`"" at ${target}: SERVING`);
   }, 30_000);
 });

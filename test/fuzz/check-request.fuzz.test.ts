@@ -12,7 +12,7 @@ import { parseConfig } from '../../src/config/parse-config.js';
 import type { KeyAnswer, KeyLookup } from '../../src/issuers/key-lookup.js';
 import { parseJwks } from '../../src/issuers/parse-jwks.js';
 import type { Decision } from '../../src/pipeline/decision.js';
-import { isReservedHeader } from '../../src/pipeline/headers-to-remove.js';
+import { isReservedHeader } from '../../src/pipeline/reserved-headers.js';
 import { runCheck } from '../../src/pipeline/run-check.js';
 import { toWebhookRequest } from '../../src/transport/grpc/check-request.js';
 import { toCheckResponse } from '../../src/transport/grpc/check-response.js';

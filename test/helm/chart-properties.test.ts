@@ -1,7 +1,7 @@
 // The properties that make the chart safe: hot-reloadable issuers, least privilege, probes, hardening.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { findObject, installTools, namespace, renderChart } from './helm-cli.js';
-import type { K8sObject } from './helm-cli.js';
+import { findObject, installTools, namespace, renderChart } from '../support/helm-cli.js';
+import type { K8sObject } from '../support/helm-cli.js';
 
 beforeAll(() => {
   installTools();

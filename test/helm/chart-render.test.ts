@@ -1,7 +1,7 @@
 // The chart lints strictly and renders valid, typo-free Kubernetes objects for every shape.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chartDir, ciValuesFiles, installTools, renderChart, runTool } from './helm-cli.js';
-import { kindsWithoutSchema, unknownFields, validateManifest } from './validate-manifest.js';
+import { chartDir, ciValuesFiles, installTools, renderChart, runTool } from '../support/helm-cli.js';
+import { kindsWithoutSchema, unknownFields, validateManifest } from '../support/validate-manifest.js';
 
 beforeAll(() => {
   installTools();

@@ -1,7 +1,7 @@
 // values.schema.json turns typos and wrong types into install-time errors.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { chartDir, runTool } from './helm-cli.js';
+import { chartDir, runTool } from '../support/helm-cli.js';
 
 // The defaults plus the one value every install must give (a trusted issuer).
 function template(...setArgs: string[]) {

@@ -3,8 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chartDir, findObject, parseManifests, renderChart, runTool } from './helm-cli.js';
-import { validateManifest } from './validate-manifest.js';
+import { chartDir, findObject, parseManifests, renderChart, runTool } from '../support/helm-cli.js';
+import { validateManifest } from '../support/validate-manifest.js';
 
 const parentChart = `apiVersion: v2
 name: webhook-receiver

@@ -61,16 +61,41 @@ describe('a forward-auth proxy (standing in for nginx auth_request) checking a v
     const token = await scenario.issuer.sign();
     const response = await fetch(`${scenario.gate.httpUrl}${path}`, {
       method,
-      headers: webhookHeaders(token, { 'x-pps-auth-subject': 'admin' }),
+      headers: webhookHeaders(token),
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-pps-auth-issuer')).toBe(scenario.issuer.issuer);
-    // The identity comes from the token, never from the client's own x-pps-auth-subject.
     expect(response.headers.get('x-pps-auth-subject')).toBe('pps-webhook-sender');
     expect(response.headers.get('x-pps-auth-audience')).toBe(scenario.issuer.audience);
     expect(response.headers.get('x-pps-auth-claims')).toBe(token.split('.')[1]);
     expect(await response.text()).toBe('');
   });
+});
+
+describe('a forward-auth proxy passing on a header reserved for pps-gate', () => {
+  it.each([
+    ['x-pps-auth-subject', 'admin'],
+    ['x-pps-auth-role', 'admin'],
+    ['x-pps-delivery-attempt', '1'],
+    ['x-pps-duplicate', 'false'],
+    ['x_pps_auth_role', 'admin'],
+  ])(
+    'is refused 400 reserved_header for a client-sent %s, even with a valid token',
+    async (name, value) => {
+      const response = await fetch(`${scenario.gate.httpUrl}/webhooks/orders`, {
+        method: 'POST',
+        headers: webhookHeaders(await scenario.issuer.sign(), { [name]: value }),
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('x-pps-gate-reason')).toBe('reserved_header');
+      expect(response.headers.get('retry-after')).toBeNull();
+      expect(response.headers.get('x-pps-auth-subject')).toBeNull();
+      expect(await response.json()).toEqual({
+        reason: 'reserved_header',
+        error: `${name} is reserved for pps-gate and must not come from the client`,
+      });
+    },
+  );
 });
 
 describe('a forward-auth proxy (standing in for nginx auth_request) checking a bad webhook', () => {

@@ -98,13 +98,11 @@ afterAll(async () => {
 });
 
 describe('deploy/ingress-nginx/ingress.yaml (no snippets)', () => {
-  it('delivers a valid webhook with the verified identity, a spoofed subject replaced and the token removed', async () => {
+  it('delivers a valid webhook with the verified identity and the token removed', async () => {
     const token = await f.good.sign();
     const webhookId = crypto.randomUUID();
     const before = f.app.received.length;
-    const answer = await plain(
-      webhookHeaders(token, { 'x-pps-auth-subject': 'admin', 'x-pps-webhook-id': webhookId }),
-    );
+    const answer = await plain(webhookHeaders(token, { 'x-pps-webhook-id': webhookId }));
     expect(answer.status).toBe(200);
     const seen = f.app.received[before]!;
     expect(seen.headers).toMatchObject({
@@ -119,6 +117,20 @@ describe('deploy/ingress-nginx/ingress.yaml (no snippets)', () => {
       method: 'POST',
       path: '/webhooks/orders?attempt=1',
     });
+  });
+
+  it("refuses a forged reserved header at pps-gate (400 reserved_header, nginx's 500 without snippets), and the upstream sees nothing", async () => {
+    const webhookId = crypto.randomUUID();
+    const before = f.app.received.length;
+    const answer = await plain(
+      webhookHeaders(await f.good.sign(), {
+        'x-pps-webhook-id': webhookId,
+        'X-Pps-Auth-Role': 'admin',
+      }),
+    );
+    expect(answer.status).toBe(500);
+    expect(f.reportFor(webhookId)!.decision).toMatchObject({ reason: 'reserved_header' });
+    expect(f.app.received).toHaveLength(before);
   });
 
   it('answers a bad token with 403 and the upstream sees nothing', async () => {
@@ -165,6 +177,16 @@ describe('deploy/ingress-nginx/ingress-with-snippets.yaml', () => {
     expect(answer.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     expect(JSON.parse(answer.body)).toMatchObject({ reason: 'keys_unavailable' });
     expect(f.app.received).toHaveLength(before);
+  });
+
+  it("answers a forged reserved header with pps-gate's 400 reserved_header, and the upstream sees nothing", async () => {
+    for (const forged of [{ 'X-Pps-Auth-Role': 'admin' }, { 'X-Pps-Delivery-Attempt': '1' }]) {
+      const before = f.app.received.length;
+      const answer = await withSnippets(webhookHeaders(await f.good.sign(), forged));
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ reason: 'reserved_header' });
+      expect(f.app.received).toHaveLength(before);
+    }
   });
 
   it('still delivers a valid webhook without the token', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASONS } from '../../src/errors/reasons.js';
+import { FORGED_RESERVED_HEADERS, reservedHeadersIn } from '../support/reserved-headers.js';
 import { claimsOf, webhookHeaders, withClaimsReplaced } from '../support/webhook-fixtures.js';
 import { startCountingRelay, type CountingRelay } from './counting-relay.js';
 import {
@@ -137,6 +138,26 @@ describe('nginx auth_request in front of pps-gate (deploy/nginx)', () => {
     expect(seen.headers['x-pps-auth-subject']).toBe(claimsOf(token).sub);
     expect(seen.headers['x-pps-auth-issuer']).toBe(f.good.issuer);
     expect(JSON.stringify(seen.headers)).not.toContain('admin');
+  });
+
+  it('clears every reserved header a sender forges (x-pps-auth-*, delivery headers, underscore spellings) before the auth call and the upstream', async () => {
+    const token = await f.good.sign();
+    const webhookId = crypto.randomUUID();
+    const before = f.app.received.length;
+    const answer = await viaNginx(
+      webhookHeaders(token, { 'x-pps-webhook-id': webhookId, ...FORGED_RESERVED_HEADERS }),
+    );
+    expect(answer.status).toBe(200);
+    const seen = f.app.received[before]!;
+    expect(reservedHeadersIn(seen.headers)).toEqual({
+      'x-pps-auth-issuer': f.good.issuer,
+      'x-pps-auth-subject': claimsOf(token).sub,
+      'x-pps-auth-audience': f.good.audience,
+      'x-pps-auth-claims': token.split('.')[1],
+    });
+    expect(JSON.stringify(seen.headers)).not.toContain('forged');
+    // pps-gate never saw them either: headers-more clears them before auth_request runs.
+    expect(reservedHeadersIn(f.reportFor(webhookId)!.request!.headers)).toEqual({});
   });
 
   const now = (): number => Math.floor(Date.now() / 1000);

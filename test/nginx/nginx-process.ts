@@ -3,9 +3,10 @@
 // single-process so the test owns it, stopped with SIGQUIT then SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../support/gate-child.js';
 
 const CANDIDATES = [
   '/usr/sbin/nginx',
@@ -13,6 +14,9 @@ const CANDIDATES = [
   '/usr/bin/nginx',
   '/usr/local/bin/nginx',
 ];
+// deploy/nginx/pps-gate-protect.conf clears reserved headers with headers-more's
+// more_clear_input_headers (Debian: libnginx-mod-http-headers-more-filter).
+export const HEADERS_MORE_MODULE = '/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so';
 const START_ATTEMPTS = 3;
 const READY_POLLS = 100;
 const POLL_MS = 50;
@@ -31,17 +35,8 @@ export function findNginx(): string {
   );
 }
 
-/** A loopback port that was free a moment ago (nginx binds it next; start retries on a clash). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// A loopback port that was free a moment ago (nginx binds it next; start retries on a clash).
+export { freePort };
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -52,6 +47,17 @@ function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+function findHeadersMore(): string {
+  try {
+    accessSync(HEADERS_MORE_MODULE, constants.R_OK);
+    return HEADERS_MORE_MODULE;
+  } catch {
+    throw new Error(
+      `${HEADERS_MORE_MODULE} not found: deploy/nginx needs the headers-more module, which .ci/run installs (apt-get install -y libnginx-mod-http-headers-more-filter)`,
+    );
+  }
 }
 
 export interface NginxProcess {
@@ -69,6 +75,7 @@ export async function startNginx(
   http: (dir: string, ports: number[]) => string,
 ): Promise<NginxProcess & { ports: number[] }> {
   const binary = findNginx();
+  const headersMore = findHeadersMore();
   let lastError = '';
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'pps-gate-nginx-'));
@@ -77,7 +84,7 @@ export async function startNginx(
     const conf = join(dir, 'nginx.conf');
     writeFileSync(
       conf,
-      `pid ${dir}/nginx.pid;\nerror_log stderr warn;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/client_body;\n  proxy_temp_path ${dir}/proxy;\n  fastcgi_temp_path ${dir}/fastcgi;\n  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;\n${http(dir, listenPorts)}\n}\n`,
+      `load_module ${headersMore};\npid ${dir}/nginx.pid;\nerror_log stderr warn;\nevents { worker_connections 256; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/client_body;\n  proxy_temp_path ${dir}/proxy;\n  fastcgi_temp_path ${dir}/fastcgi;\n  uwsgi_temp_path ${dir}/uwsgi;\n  scgi_temp_path ${dir}/scgi;\n${http(dir, listenPorts)}\n}\n`,
     );
     const child = spawn(
       binary,

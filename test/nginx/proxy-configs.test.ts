@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ENVOY_PATH_PREFIX } from '../../src/transport/http/original-request.js';
 import { IDENTITY_HEADERS } from '../../src/pipeline/headers-to-remove.js';
 import { checkEnvoyBootstrap } from '../deploy/envoy-proto-check.js';
+import { FORGED_RESERVED_HEADERS } from '../support/reserved-headers.js';
 
 const deploy = (path: string): string =>
   readFileSync(fileURLToPath(new URL(`../../deploy/${path}`, import.meta.url)), 'utf8');
@@ -18,6 +19,7 @@ interface ForwardAuth {
   trustForwardHeader: boolean;
   authRequestHeaders: string[];
   authResponseHeaders: string[];
+  authResponseHeadersRegex: string;
 }
 
 describe('deploy/traefik', () => {
@@ -56,6 +58,24 @@ describe('deploy/traefik', () => {
       );
       expect(forwardAuth.trustForwardHeader).toBe(false);
       expect(forwardAuth.address).toMatch(/^http:\/\/[^/]+:9292\//);
+    }
+  });
+
+  it('strips every forged reserved header (both spellings) and only those, through authResponseHeadersRegex', () => {
+    for (const forwardAuth of [
+      file.http.middlewares['pps-gate-check']!.forwardAuth!,
+      crds.find((c) => c.metadata.name === 'pps-gate-check')!.spec.forwardAuth as ForwardAuth,
+    ]) {
+      // Go's RE2 takes (?i) inline; JavaScript takes the same as a flag.
+      const source = forwardAuth.authResponseHeadersRegex.replace('(?i)', '');
+      expect(forwardAuth.authResponseHeadersRegex).toContain('(?i)');
+      const regex = new RegExp(source, 'i');
+      // Go canonicalizes header keys (X-Pps-Auth-Role, X_pps_auth_role) before matching.
+      const forged = Object.keys(FORGED_RESERVED_HEADERS);
+      for (const name of [...forged, ...IDENTITY_HEADERS, 'X_pps_auth_role'])
+        expect(regex.test(name), name).toBe(true);
+      for (const name of [...forwardAuth.authRequestHeaders, 'X-Pps-Gate-Reason', 'X-Pps-Auth'])
+        expect(regex.test(name), name).toBe(false);
     }
   });
 

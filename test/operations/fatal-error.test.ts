@@ -5,8 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnServe } from './serve-process.js';
-import { EPHEMERAL_LOOPBACK_PORTS } from '../support/gate-child.js';
+import { EPHEMERAL_LOOPBACK_PORTS, spawnGate } from '../support/gate-child.js';
 
 const PLANTED_BUG = [
   "process.on('SIGUSR2', () => { throw new Error('planted bug'); });",
@@ -31,10 +30,9 @@ describe('a bug at runtime', () => {
     ['SIGHUP', 'unhandledRejection', 'planted rejection'],
   ] as const)('on %s: logs the %s at fatal as JSON and exits 70', async (signal, kind, message) => {
     const args = ['--config', configFile(), ...EPHEMERAL_LOOPBACK_PORTS, '--log-format', 'json'];
-    const gate = spawnServe(args, [
-      '--import',
-      `data:text/javascript,${encodeURIComponent(PLANTED_BUG)}`,
-    ]);
+    const gate = spawnGate(['serve', ...args], {
+      nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(PLANTED_BUG)}`],
+    });
     await gate.waitForLog('pps-gate serving');
     gate.child.kill(signal);
     expect(await gate.exited).toEqual({ code: 70, signal: null });

@@ -6,10 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.js';
-import { checkClient, outcome, scrape, webhookHeaders, type CheckClient } from './check-client.js';
+import {
+  checkOutcome,
+  createEnvoyAuthClient,
+  headersCheckRequest,
+  outcomeLabel,
+  type EnvoyAuthClient,
+} from '../support/envoy-client.js';
+import { webhookHeaders } from '../support/webhook-fixtures.js';
+import { scrape } from './scrape.js';
 import { sampleValue } from './exposition-format.js';
-import { spawnServe, type ServeProcess } from './serve-process.js';
-import { EPHEMERAL_LOOPBACK_PORTS } from '../support/gate-child.js';
+import { EPHEMERAL_LOOPBACK_PORTS, spawnGate, type GateChild } from '../support/gate-child.js';
 
 const GRPC_CHECKS = 500;
 const HTTP_CHECKS = 50;
@@ -17,8 +24,8 @@ const HTTP_CHECKS = 50;
 const SLOW_JWKS_MS = 4000;
 
 let issuer: LocalIssuer;
-let gate: ServeProcess;
-let client: CheckClient;
+let gate: GateChild;
+let client: EnvoyAuthClient;
 const ports = { grpc: 0, http: 0, admin: 0 };
 
 beforeAll(async () => {
@@ -35,7 +42,8 @@ beforeAll(async () => {
       allowInsecureHttp: true,
     }),
   );
-  gate = spawnServe([
+  gate = spawnGate([
+    'serve',
     '--config',
     configPath,
     ...EPHEMERAL_LOOPBACK_PORTS,
@@ -50,7 +58,7 @@ beforeAll(async () => {
     http: serving.httpPort,
     admin: serving.adminPort,
   });
-  client = checkClient(`127.0.0.1:${ports.grpc}`);
+  client = createEnvoyAuthClient(`127.0.0.1:${ports.grpc}`);
 });
 
 afterAll(async () => {
@@ -76,10 +84,18 @@ describe('SIGTERM during a burst of in-flight checks', () => {
     const token = await issuer.sign();
     let answered = 0;
     const grpcCalls = Array.from({ length: GRPC_CHECKS }, (_, i) =>
-      client.check(webhookHeaders(token), `drain-${i}`).then((response) => {
-        answered++;
-        return outcome(response);
-      }),
+      client
+        .check(
+          headersCheckRequest(webhookHeaders(token), {
+            id: `drain-${i}`,
+            path: '/hooks',
+            host: 'hooks.test',
+          }),
+        )
+        .then((response) => {
+          answered++;
+          return outcomeLabel(checkOutcome(response));
+        }),
     );
     const httpCalls = Array.from({ length: HTTP_CHECKS }, () =>
       fetch(`http://127.0.0.1:${ports.http}/hooks`, {

@@ -9,7 +9,15 @@ import { startLocalIssuer, type LocalIssuer } from '../../src/dev/local-issuer.j
 import { startLoopbackGate } from '../../src/gate/start-loopback-gate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { GateMetrics } from '../../src/telemetry/metrics.js';
-import { checkClient, outcome, scrape, webhookHeaders, type CheckClient } from './check-client.js';
+import {
+  checkOutcome,
+  createEnvoyAuthClient,
+  headersCheckRequest,
+  outcomeLabel,
+  type EnvoyAuthClient,
+} from '../support/envoy-client.js';
+import { webhookHeaders } from '../support/webhook-fixtures.js';
+import { scrape } from './scrape.js';
 import type { Family } from './exposition-format.js';
 import { sampleValue } from './exposition-format.js';
 
@@ -32,7 +40,7 @@ let trusted: LocalIssuer;
 let down: LocalIssuer;
 let stranger: LocalIssuer;
 let gate: Gate;
-let client: CheckClient;
+let client: EnvoyAuthClient;
 let metrics: GateMetrics;
 let families: Map<string, Family>;
 let contentType: string | null;
@@ -47,7 +55,17 @@ async function grpc(
 ): Promise<void> {
   if (token !== undefined) tokens.push(token);
   outcomes.push(
-    outcome(await client.check(webhookHeaders(token, headers), `req-${outcomes.length}`)),
+    outcomeLabel(
+      checkOutcome(
+        await client.check(
+          headersCheckRequest(webhookHeaders(token, headers), {
+            id: `req-${outcomes.length}`,
+            path: '/hooks',
+            host: 'hooks.test',
+          }),
+        ),
+      ),
+    ),
   );
 }
 
@@ -81,7 +99,7 @@ beforeAll(async () => {
     'observability test',
     { logger, metrics, now },
   );
-  client = checkClient(`127.0.0.1:${gate.grpcPort}`);
+  client = createEnvoyAuthClient(`127.0.0.1:${gate.grpcPort}`);
   oldKid = trusted.publishedKids[0]!;
   const nowSec = Math.floor(clockMs / 1000);
 

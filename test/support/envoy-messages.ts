@@ -1,48 +1,31 @@
 // Envoy ext_authz messages in the object form proto-loader gives with Envoy's protos (keepCase,
-// enums as names, defaults, oneofs): CheckRequest builders for both header encodings, and
-// readers for the CheckResponse fields tests assert on.
+// enums as names, defaults, oneofs), typed by the generated types in ./generated/envoy
+// (npm run gen:proto): CheckRequest builders for both header encodings, and readers for the
+// CheckResponse fields tests assert on.
+import type { HeaderValueOption__Output } from './generated/envoy/envoy/config/core/v3/HeaderValueOption.js';
+import type { HeaderValue__Output } from './generated/envoy/envoy/config/core/v3/HeaderValue.js';
+import type { CheckRequest } from './generated/envoy/envoy/service/auth/v3/CheckRequest.js';
+import type { CheckResponse__Output } from './generated/envoy/envoy/service/auth/v3/CheckResponse.js';
+import type { _envoy_service_auth_v3_AttributeContext_HttpRequest as HttpRequestAttributes } from './generated/envoy/envoy/service/auth/v3/AttributeContext.js';
+import type { Struct__Output } from './generated/envoy/google/protobuf/Struct.js';
+import type { Value__Output } from './generated/envoy/google/protobuf/Value.js';
 
-export interface EnvoyHeaderValueOption {
-  header: { key: string; value: string; raw_value: Buffer };
-  append: { value: boolean } | null;
-  append_action: string;
-}
+export type { CheckRequest, CheckResponse__Output as EnvoyCheckResponse };
 
-export interface ProtoValue {
-  kind?: string;
-  nullValue?: string;
-  numberValue?: number;
-  stringValue?: string;
-  boolValue?: boolean;
-  structValue?: ProtoStruct;
-  listValue?: { values: ProtoValue[] };
-}
+/** A HeaderValueOption that carries a header (the proto allows none). */
+export type EnvoyHeaderValueOption = HeaderValueOption__Output & { header: HeaderValue__Output };
 
-export interface ProtoStruct {
-  fields: Record<string, ProtoValue>;
-}
-
-export interface EnvoyCheckResponse {
-  status: { code: number; message: string } | null;
-  http_response?: 'ok_response' | 'denied_response' | 'error_response';
-  ok_response?: { headers: EnvoyHeaderValueOption[]; headers_to_remove: string[] };
-  denied_response?: {
-    status: { code: string } | null;
-    headers: EnvoyHeaderValueOption[];
-    body: string;
-  };
-  dynamic_metadata: ProtoStruct | null;
-}
-
-interface RequestShape {
+export interface RequestShape {
+  /** attributes.request.http.id (Envoy's x-request-id); random when not given. */
+  readonly id?: string;
   readonly method?: string;
   readonly path?: string;
   readonly host?: string;
 }
 
-function httpAttributes(shape: RequestShape): Record<string, unknown> {
+function httpAttributes(shape: RequestShape): HttpRequestAttributes {
   return {
-    id: `req-${Math.random().toString(36).slice(2)}`,
+    id: shape.id ?? `req-${Math.random().toString(36).slice(2)}`,
     method: shape.method ?? 'POST',
     path: shape.path ?? '/webhooks/orders',
     host: shape.host ?? 'webhooks.example.com',
@@ -55,7 +38,7 @@ function httpAttributes(shape: RequestShape): Record<string, unknown> {
 export function headersCheckRequest(
   headers: Readonly<Record<string, string>>,
   shape: RequestShape = {},
-): unknown {
+): CheckRequest {
   const lower: Record<string, string> = {
     ':method': shape.method ?? 'POST',
     ':path': shape.path ?? '/webhooks/orders',
@@ -69,7 +52,7 @@ export function headersCheckRequest(
 export function rawHeadersCheckRequest(
   entries: readonly (readonly [string, string])[],
   shape: RequestShape = {},
-): unknown {
+): CheckRequest {
   const headers = entries.map(([key, value]) => ({
     key: key.toLowerCase(),
     raw_value: Buffer.from(value, 'latin1'),
@@ -81,20 +64,20 @@ export function rawHeadersCheckRequest(
 
 /** The value set for `key` in a list of HeaderValueOptions, or undefined. */
 export function headerOption(
-  options: readonly EnvoyHeaderValueOption[] | undefined,
+  options: readonly HeaderValueOption__Output[] | undefined,
   key: string,
 ): EnvoyHeaderValueOption | undefined {
-  return options?.find((option) => option.header.key === key);
+  return options?.find((option): option is EnvoyHeaderValueOption => option.header?.key === key);
 }
 
 /** google.protobuf.Struct (proto-loader object form) -> plain JSON, for assertions. */
-export function structToJson(struct: ProtoStruct | null | undefined): Record<string, unknown> {
+export function structToJson(struct: Struct__Output | null | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(struct?.fields ?? {})) out[key] = valueToJson(value);
   return out;
 }
 
-function valueToJson(value: ProtoValue): unknown {
+function valueToJson(value: Value__Output): unknown {
   switch (value.kind) {
     case 'nullValue':
       return null;

@@ -1,11 +1,11 @@
 // Runs the built server (`node dist/main.js serve`) as a child process on loopback for
 // process-level tests: writes its config to a temp dir, binds ports 0, reads the bound ports
 // from the "pps-gate serving" log line, captures stdout/stderr, and stops it with SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childEnv, MAIN_JS, whenClosed, type ExitStatus } from './gate-child.js';
+import { spawnGate, type ExitStatus } from './gate-child.js';
 
 export { freePort, MAIN_JS, runGate, type ExitStatus, type RunResult } from './gate-child.js';
 
@@ -59,32 +59,10 @@ export function writeConfigFile(
   return { path, dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Whole lines only: a line still being written has no newline yet. */
-function completeLines(text: string): string[] {
-  return text
-    .split('\n')
-    .slice(0, -1)
-    .filter((line) => line.trim() !== '');
-}
-
 export interface ServingLine {
   grpcPort: number;
   httpPort: number;
   adminPort: number;
-}
-
-function findServingLine(stdout: string): ServingLine | undefined {
-  for (const line of stdout.split('\n')) {
-    if (!line.includes('pps-gate serving')) continue;
-    try {
-      const parsed = JSON.parse(line) as Partial<ServingLine> & { msg?: string };
-      if (parsed.msg === 'pps-gate serving' && typeof parsed.grpcPort === 'number')
-        return parsed as ServingLine;
-    } catch {
-      // A partial line; the next chunk completes it.
-    }
-  }
-  return undefined;
 }
 
 /** Polls /readyz (every 50 ms) while `keepGoing()`; true once it answers 200. */
@@ -100,13 +78,20 @@ async function waitForReadyz(url: string, keepGoing: () => boolean): Promise<boo
   return false;
 }
 
+/** The ports of the "pps-gate serving" log line. */
+function servingPorts(entry: Record<string, unknown>): ServingLine {
+  const { grpcPort, httpPort, adminPort } = entry;
+  if (typeof grpcPort !== 'number' || typeof httpPort !== 'number' || typeof adminPort !== 'number')
+    throw new Error(`"pps-gate serving" without its ports: ${JSON.stringify(entry)}`);
+  return { grpcPort, httpPort, adminPort };
+}
+
 export async function startGateProcess(options: GateProcessOptions): Promise<GateProcess> {
   const file = writeConfigFile(options.config);
   const port = (name: keyof ServingLine): string => String(options.ports?.[name] ?? 0);
   const args = options.viaEnv
-    ? [MAIN_JS, 'serve', ...(options.args ?? [])]
+    ? ['serve', ...(options.args ?? [])]
     : [
-        MAIN_JS,
         'serve',
         '--config',
         file.path,
@@ -130,55 +115,30 @@ export async function startGateProcess(options: GateProcessOptions): Promise<Gat
         ...options.env,
       }
     : options.env;
-  const child = spawn(process.execPath, args, {
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = whenClosed(child);
+  const gate = spawnGate(args, { env });
+  const { child } = gate;
 
-  const serving = await new Promise<ServingLine>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(
-      () => fail(new Error(`pps-gate did not report serving within ${START_TIMEOUT_MS} ms`)),
-      START_TIMEOUT_MS,
-    );
-    const onData = (): void => {
-      const line = findServingLine(stdout);
-      if (line === undefined) return;
-      cleanup();
-      resolve(line);
-    };
+  let serving: ServingLine;
+  try {
     const { ports } = options;
-    if (ports !== undefined) {
-      void waitForReadyz(`http://127.0.0.1:${ports.adminPort}/readyz`, () => !settled).then(
-        (ready) => {
-          if (!ready) return;
-          cleanup();
-          resolve(ports);
-        },
-      );
+    if (ports === undefined) {
+      serving = servingPorts(await gate.waitForLog('pps-gate serving', START_TIMEOUT_MS));
+    } else {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      const running = (): boolean => child.exitCode === null && Date.now() < deadline;
+      if (!(await waitForReadyz(`http://127.0.0.1:${ports.adminPort}/readyz`, running)))
+        throw new Error(
+          `pps-gate was not ready within ${START_TIMEOUT_MS} ms, or exited;` +
+            ` stdout:\n${gate.stdout()}\nstderr:\n${gate.stderr()}`,
+        );
+      serving = ports;
     }
-    const onExit = (code: number | null): void =>
-      fail(new Error(`pps-gate exited (${code}) before serving`));
-    const cleanup = (): void => {
-      settled = true;
-      clearTimeout(timer);
-      child.stdout.off('data', onData);
-      child.off('exit', onExit);
-    };
-    const fail = (error: Error): void => {
-      cleanup();
-      if (child.exitCode === null) child.kill('SIGKILL');
-      file.remove();
-      reject(new Error(`${error.message}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', onExit);
-  });
+  } catch (error) {
+    // The error already carries the child's output.
+    if (child.exitCode === null) child.kill('SIGKILL');
+    file.remove();
+    throw error;
+  }
 
   return {
     ...serving,
@@ -187,29 +147,14 @@ export async function startGateProcess(options: GateProcessOptions): Promise<Gat
     adminUrl: `http://127.0.0.1:${serving.adminPort}`,
     configPath: file.path,
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stdoutLines: () => completeLines(stdout),
-    waitForLine: (predicate, timeoutMs = 5000) =>
-      new Promise((resolve, reject) => {
-        const look = (): boolean => {
-          const line = completeLines(stdout).find(predicate);
-          if (line === undefined) return false;
-          clearTimeout(timer);
-          child.stdout?.off('data', look);
-          resolve(line);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          child.stdout?.off('data', look);
-          reject(new Error(`no matching stdout line within ${timeoutMs} ms; stdout:\n${stdout}`));
-        }, timeoutMs);
-        if (!look()) child.stdout?.on('data', look);
-      }),
+    stdout: () => gate.stdout(),
+    stderr: () => gate.stderr(),
+    stdoutLines: () => [...gate.lines],
+    waitForLine: (predicate, timeoutMs) => gate.waitForLine(predicate, timeoutMs),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      const status = await exited;
+      const status = await gate.exited;
       clearTimeout(killer);
       file.remove();
       return status;

@@ -142,6 +142,9 @@ The pps-gate container. The Deployment uses it; in the sidecar shape, add it to 
     # A directory mount, never subPath: kubelet swaps ..data atomically and pps-gate reloads.
     - { name: pps-gate-issuers, mountPath: /etc/pps-gate, readOnly: true }
     {{- end }}
+    {{- with .Values.extraVolumeMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end }}
 
 {{/* The pod volumes the container needs; in the sidecar shape add them to your pod too. */}}
@@ -152,6 +155,9 @@ The pps-gate container. The Deployment uses it; in the sidecar shape, add it to 
 - name: pps-gate-issuers
   configMap:
     name: {{ include "pps-gate.configMapName" . }}
+{{- end }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
 {{- end }}
 {{- end }}
 
