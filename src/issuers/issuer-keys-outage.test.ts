@@ -53,7 +53,15 @@ async function setup(
       // Loopback fetches on a loaded CI box can take longer than the 150 ms default wait budget;
       // these tests are about the cache, the budget has its own (issuer-keys-answers.test.ts).
       jwks: { requestWaitMs: 10_000, ...options.jwks },
-      issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience], jwksUri: issuer.jwksUri }],
+      issuers: [
+        {
+          issuer: issuer.issuer,
+          audiences: [issuer.audience],
+          jwksUri: issuer.jwksUri,
+          // The token below lives ten days of injected time, so only the keys decide.
+          maxTokenLifetimeSeconds: 11 * 86_400,
+        },
+      ],
     }),
     'outage-test.json',
   );
