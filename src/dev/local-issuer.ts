@@ -112,7 +112,8 @@ export async function startLocalIssuer(
         redirectLocation: state.redirectLocation,
         privateJwk: async () => ({ ...(await exportJWK(current.privateKey)), kid: current.kid }),
         impostorJwk: async () => {
-          impostor ??= await createSigningKey('RS256');
+          // EC: key generation is quick even on a loaded box (an RSA one can outlast a wait budget).
+          impostor ??= await createSigningKey('ES256');
           return { ...impostor.publicJwk, kid: current.kid };
         },
       }).catch(() => response.destroy());

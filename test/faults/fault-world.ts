@@ -29,7 +29,7 @@ export interface Fault {
 export const FAULTS: readonly Fault[] = [
   { name: 'refusing connections', mode: 'refuse' },
   { name: 'black-holed', mode: 'blackhole' },
-  { name: 'slow, just under the fetch timeout', mode: 'slow', slowMs: FETCH_TIMEOUT_MS - 900 },
+  { name: 'slow, just under the fetch timeout', mode: 'slow', slowMs: FETCH_TIMEOUT_MS - 1200 },
   { name: 'slow, just over the fetch timeout', mode: 'slow', slowMs: FETCH_TIMEOUT_MS + 300 },
   { name: 'answering 500', mode: 'error' },
   { name: 'redirecting (302) to another host', mode: 'redirect' },
