@@ -8,6 +8,7 @@ import { startConfigReloader } from '../config/config-reloader.js';
 import { openConfigSource, type OpenedConfigSource } from '../config/open-config-source.js';
 import { ConfigError } from '../config/parse-config.js';
 import { gateVersion } from '../gate/gate-version.js';
+import { ListenError } from '../gate/listen-error.js';
 import { startGate } from '../gate/start-gate.js';
 import { handleFatalErrors } from '../lifecycle/fatal-errors.js';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals.js';
@@ -64,15 +65,26 @@ export async function serveCommand(
           sampleRatio: options.traceSampleRatio,
         });
   let lastReload: ReloadStatus | undefined;
-  const gate = await startGate({
-    ...options,
-    snapshot,
-    logger,
-    metrics,
-    decisionLog: { allowSampleRate: options.logAllowSampleRate },
-    ...(tracer === undefined ? {} : { tracer }),
-    status: { lastReload: () => lastReload, sourceDescription: opened.description },
-  });
+  let gate;
+  try {
+    gate = await startGate({
+      ...options,
+      snapshot,
+      logger,
+      metrics,
+      decisionLog: { allowSampleRate: options.logAllowSampleRate },
+      ...(tracer === undefined ? {} : { tracer }),
+      status: { lastReload: () => lastReload, sourceDescription: opened.description },
+    });
+  } catch (error) {
+    if (!(error instanceof ListenError)) throw error;
+    // One line naming the address and the flag, no stack: it is not a bug.
+    logger.fatal({ error: error.message }, 'cannot start: a port cannot be bound');
+    process.stderr.write(`pps-gate: ${error.message}\n`);
+    await opened.source.close();
+    await tracer?.shutdown();
+    return 1;
+  }
   // The exit code: 0 after a drain on a signal, or 1 when the API source's very first ConfigMap
   // is invalid (as fatal as an invalid file at start-up).
   const exitCode = new Promise<number>((resolve) => {

@@ -23,6 +23,16 @@ const issuerEntry = z.strictObject({
   algorithms: z.array(algorithm).min(1).optional(),
   forwardToken: z.boolean().optional(),
   ...issuerRulesShape,
+  // OIDC ID tokens of the common providers live an hour; a day breaks none of them and still
+  // refuses the ten-year token a leaked signing key would mint.
+  maxTokenLifetimeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(366 * 86_400)
+    .optional(),
+  // OIDC Core §2 requires iat in an ID token; an issuer of other JWTs may opt out.
+  requireIssuedAt: z.boolean().optional(),
 });
 
 const jwks = z.strictObject({
@@ -46,6 +56,9 @@ const jwks = z.strictObject({
     .min(1024)
     .max(16 * 1024 * 1024)
     .default(1024 * 1024),
+  // Envoy's ext_authz timeout defaults to 200 ms: answer (503 + retry-after) well within it,
+  // leaving room for the signature check and the gRPC hop, while the fetch carries on.
+  requestWaitMs: z.number().int().min(0).max(60_000).default(150),
 });
 
 // The verified-token cache's bounds (README "Performance"): entries, and an estimate of the

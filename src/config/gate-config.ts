@@ -29,7 +29,13 @@ export interface IssuerPolicy {
   readonly forwardToken: boolean;
   /** The issuer's webhook policy (README "Webhook policy"); NO_RULES when it sets none. */
   readonly rules: IssuerRules;
+  /** Longest accepted `exp - iat` (or `exp - now` without iat), in seconds. */
+  readonly maxTokenLifetimeSeconds: number;
+  /** Whether a token without `iat` is refused (OIDC Core §2 requires it). */
+  readonly requireIssuedAt: boolean;
 }
+
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 export interface JwksSettings {
   readonly cacheTtlMs: number;
@@ -38,6 +44,8 @@ export interface JwksSettings {
   /** How long last-good keys keep serving while refreshes fail; past it, 503. */
   readonly maxStalenessMs: number;
   readonly maxResponseBytes: number;
+  /** Longest a request waits on a key fetch before it is answered 503 + retry-after. */
+  readonly requestWaitMs: number;
 }
 
 export interface TokenCacheSettings {

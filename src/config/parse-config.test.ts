@@ -19,7 +19,7 @@ function errorOf(text: string): string {
 describe('parseConfig', () => {
   it('reads the issuers list shape with its options', () => {
     const config = parseConfig(
-      `issuers:\n  - issuer: ${ISS}\n    audiences: [pps-prod, pps-other]\n    algorithms: [RS256]\n    forwardToken: true\n    jwksUri: https://keys.example/jwks.json\n`,
+      `issuers:\n  - issuer: ${ISS}\n    audiences: [pps-prod, pps-other]\n    algorithms: [RS256]\n    forwardToken: true\n    jwksUri: https://keys.example/jwks.json\n    maxTokenLifetimeSeconds: 3600\n    requireIssuedAt: false\n`,
       SOURCE,
     );
     expect(config.source).toBe(SOURCE);
@@ -30,6 +30,8 @@ describe('parseConfig', () => {
       algorithms: new Set(['RS256']),
       forwardToken: true,
       rules: NO_RULES,
+      maxTokenLifetimeSeconds: 3600,
+      requireIssuedAt: false,
     });
   });
 
@@ -74,6 +76,11 @@ describe('parseConfig', () => {
       fetchTimeoutMs: 5000,
       maxStalenessMs: 86_400_000,
       maxResponseBytes: 1024 * 1024,
+      requestWaitMs: 150,
+    });
+    expect(config.issuers.get(ISS)).toMatchObject({
+      maxTokenLifetimeSeconds: 86_400,
+      requireIssuedAt: true,
     });
     expect(config).toMatchObject({
       clockSkewSeconds: 60,
@@ -154,6 +161,20 @@ describe('parseConfig', () => {
       expect(message).toContain('issuers[0].algorithms[1]');
       expect(message).toContain('never allowed');
     }
+  });
+
+  it('rejects a token lifetime under a minute or over a year, and a wait budget out of range, naming the field', () => {
+    expect(
+      errorOf(`issuers:\n  - {issuer: "${ISS}", audiences: [a], maxTokenLifetimeSeconds: 30}\n`),
+    ).toContain('issuers[0].maxTokenLifetimeSeconds');
+    expect(
+      errorOf(
+        `issuers:\n  - {issuer: "${ISS}", audiences: [a], maxTokenLifetimeSeconds: 40000000}\n`,
+      ),
+    ).toContain('issuers[0].maxTokenLifetimeSeconds');
+    expect(
+      errorOf(`issuers:\n  - {issuer: "${ISS}", audiences: [a]}\njwks: {requestWaitMs: -1}\n`),
+    ).toContain('jwks.requestWaitMs');
   });
 
   it('rejects YAML with duplicate keys and text that is not a mapping', () => {

@@ -6,7 +6,12 @@ import type { z } from 'zod';
 import { compileIssuerRules, describeIssuerRules } from '../policy/issuer-rules.js';
 import { configSchema, type ConfigDocument } from './config-schema.js';
 import { toDedupSettings } from './dedup-schema.js';
-import { DEFAULT_ALGORITHMS, type GateConfig, type IssuerPolicy } from './gate-config.js';
+import {
+  DEFAULT_ALGORITHMS,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  type GateConfig,
+  type IssuerPolicy,
+} from './gate-config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -59,6 +64,8 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
       jwksUri: undefined,
       algorithms: undefined,
       forwardToken: undefined,
+      maxTokenLifetimeSeconds: undefined,
+      requireIssuedAt: undefined,
     }));
   const policies = new Map<string, IssuerPolicy>();
   entries.forEach((entry, index) => {
@@ -88,6 +95,8 @@ function toPolicies(doc: ConfigDocument, source: string): Map<string, IssuerPoli
       algorithms: new Set(entry.algorithms ?? DEFAULT_ALGORITHMS),
       forwardToken: entry.forwardToken ?? false,
       rules: compileIssuerRules(doc.issuers?.[index] ?? {}),
+      maxTokenLifetimeSeconds: entry.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+      requireIssuedAt: entry.requireIssuedAt ?? true,
     });
   });
   return policies;
@@ -131,6 +140,7 @@ export function parseConfig(text: string, source: string): GateConfig {
       fetchTimeoutMs: doc.jwks.fetchTimeoutMs,
       maxStalenessMs: doc.jwks.maxStalenessSeconds * 1000,
       maxResponseBytes: doc.jwks.maxResponseBytes,
+      requestWaitMs: doc.jwks.requestWaitMs,
     }),
     tokenCache: Object.freeze({ ...doc.tokenCache }),
     clockSkewSeconds: doc.clockSkewSeconds,

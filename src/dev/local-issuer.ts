@@ -1,11 +1,12 @@
 // A real OpenID Connect issuer on loopback for the demo and the tests: discovery and JWKS over
-// HTTP, RS256/ES256/EdDSA signing keys, and switches to go down, be slow, serve garbage,
-// redirect, or rotate keys. It shapes its URLs like https://securetoken.google.com/<project>.
+// HTTP, RS256/ES256/EdDSA signing keys, rotation, and switchable faults (src/dev/issuer-faults.ts)
+// on either endpoint. It shapes its URLs like https://securetoken.google.com/<project>.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { serveFault, type FaultTarget, type IssuerMode } from './issuer-faults.js';
 
-export type IssuerMode = 'up' | 'down' | 'slow' | 'garbage' | 'redirect' | 'huge';
+export type { FaultTarget, IssuerMode } from './issuer-faults.js';
 
 /** `Ed25519` is RFC 9864's fully-specified name, as node-oidc-provider 9 signs. */
 export type LocalSigningAlg = 'RS256' | 'ES256' | 'EdDSA' | 'Ed25519' | 'PS256';
@@ -31,10 +32,17 @@ export interface LocalIssuer {
   readonly issuer: string;
   readonly jwksUri: string;
   readonly audience: string;
-  /** Discovery and JWKS requests served so far. */
+  /** Discovery and JWKS requests received so far (refused connections never arrive). */
   readonly fetches: { discovery: number; jwks: number };
+  /** The fault in force; 'refuse' needs `setMode`, which closes or reopens the port. */
   mode: IssuerMode;
+  /** Which endpoint the fault applies to (default both). */
+  faultOn: FaultTarget;
   slowMs: number;
+  /** Where 'redirect' points (default a closed port); make it another host to test redirects. */
+  redirectLocation: string;
+  /** Sets the mode and, for 'refuse' or back from it, closes or reopens the listening port. */
+  setMode(mode: IssuerMode): Promise<void>;
   sign(options?: SignOptions): Promise<string>;
   /** Creates a key, publishes it and makes it the one `sign` uses. */
   rotate(alg?: LocalSigningAlg, publishAlg?: boolean): Promise<SigningKey>;
@@ -73,7 +81,14 @@ export async function startLocalIssuer(
   let current = await createSigningKey('RS256');
   published.push(current);
   const fetches = { discovery: 0, jwks: 0 };
-  const state = { mode: 'up' as IssuerMode, slowMs: 0 };
+
+  const state = {
+    mode: 'up' as IssuerMode,
+    faultOn: 'all' as FaultTarget,
+    slowMs: 0,
+    redirectLocation: 'http://127.0.0.1:1/elsewhere',
+  };
+  let impostor: SigningKey | undefined;
 
   const server: Server = createServer((request, response) => {
     const path = request.url ?? '/';
@@ -85,41 +100,34 @@ export async function startLocalIssuer(
     }
     if (isDiscovery) fetches.discovery++;
     else fetches.jwks++;
-    const respond = (): void => {
-      switch (state.mode) {
-        case 'down':
-          response.writeHead(503, { 'content-type': 'text/plain' }).end('down for maintenance');
-          return;
-        case 'garbage':
-          response
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end('<html>not json</html>');
-          return;
-        case 'redirect':
-          response.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end();
-          return;
-        case 'huge':
-          response
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(`{"keys":[],"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`);
-          return;
-        default: {
-          const body = isDiscovery
-            ? {
-                issuer: handle.issuer,
-                jwks_uri: handle.jwksUri,
-                id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
-              }
-            : { keys: published.map((k) => k.publicJwk) };
-          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const faulty = state.faultOn === 'all' || (state.faultOn === 'discovery') === isDiscovery;
+    const document: Record<string, unknown> = isDiscovery
+      ? {
+          issuer: handle.issuer,
+          jwks_uri: handle.jwksUri,
+          id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA', 'Ed25519'],
         }
-      }
+      : { keys: published.map((k) => k.publicJwk) };
+    const respond = (): void => {
+      serveFault(faulty ? state.mode : 'up', response, {
+        isDiscovery,
+        document,
+        redirectLocation: state.redirectLocation,
+        privateJwk: async () => ({ ...(await exportJWK(current.privateKey)), kid: current.kid }),
+        impostorJwk: async () => {
+          // EC: key generation is quick even on a loaded box (an RSA one can outlast a wait budget).
+          impostor ??= await createSigningKey('ES256');
+          return { ...impostor.publicJwk, kid: current.kid };
+        },
+      }).catch(() => response.destroy());
     };
-    if (state.mode === 'slow' && state.slowMs > 0) setTimeout(respond, state.slowMs).unref();
+    if (faulty && state.mode === 'slow' && state.slowMs > 0)
+      setTimeout(respond, state.slowMs).unref();
     else respond();
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://127.0.0.1:${port}`;
 
   const handle: LocalIssuer = {
     issuer: `${origin}/${project}`,
@@ -130,7 +138,37 @@ export async function startLocalIssuer(
       return state.mode;
     },
     set mode(mode: IssuerMode) {
+      if ((mode === 'refuse') !== (state.mode === 'refuse'))
+        throw new Error(`switching to or from 'refuse' needs await setMode('${mode}')`);
       state.mode = mode;
+    },
+    get faultOn() {
+      return state.faultOn;
+    },
+    set faultOn(target: FaultTarget) {
+      state.faultOn = target;
+    },
+    get redirectLocation() {
+      return state.redirectLocation;
+    },
+    set redirectLocation(location: string) {
+      state.redirectLocation = location;
+    },
+    async setMode(mode: IssuerMode) {
+      const wasRefusing = state.mode === 'refuse';
+      state.mode = mode;
+      if (mode === 'refuse' && !wasRefusing) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      } else if (mode !== 'refuse' && wasRefusing) {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      }
     },
     get slowMs() {
       return state.slowMs;
@@ -177,7 +215,8 @@ export async function startLocalIssuer(
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        if (!server.listening) resolve();
+        else server.close(() => resolve());
       }),
   };
   return handle;

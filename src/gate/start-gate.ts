@@ -1,5 +1,6 @@
 // Wires one pps-gate instance: config snapshot, key caches, the three servers, readiness.
 // The composition root: used by `serve`, by `demo` (through start-loopback-gate) and by tests.
+import { setLogger as setGrpcLogger } from '@grpc/grpc-js';
 import type { ConfigSnapshot } from '../config/config-snapshot.js';
 import type { DeliveryStore } from '../dedup/delivery-store.js';
 import { KeyStore } from '../issuers/key-store.js';
@@ -22,11 +23,13 @@ import { accessLogService } from '../transport/grpc/access-log-service.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transport/grpc/grpc-server.js';
 import { startAdminServer, type AdminRoute } from '../transport/http/admin-server.js';
 import { configRoute } from '../transport/http/admin-routes/config-route.js';
+import { keysRefreshRoute } from '../transport/http/admin-routes/keys-refresh-route.js';
 import { keysRoute } from '../transport/http/admin-routes/keys-route.js';
 import { metricsRoute } from '../transport/http/admin-routes/metrics-route.js';
 import { startForwardAuthServer } from '../transport/http/forward-auth-server.js';
 import type { HttpServerHandle } from '../transport/http/listen.js';
 import { openDeliveryStore, storeSettingsChanged } from './open-delivery-store.js';
+import { listenFor } from './listen-error.js';
 
 export interface GateOptions {
   /** The one owner of the current config. Empty while the API config source waits for its first
@@ -75,6 +78,12 @@ export interface Gate {
 
 export async function startGate(options: GateOptions): Promise<Gate> {
   const { logger, snapshot } = options;
+  // grpc-js writes its own errors (a failed bind, say) to stderr; route them into the log.
+  setGrpcLogger({
+    error: (...args: unknown[]) => logger.warn({ grpc: args.join(' ') }, 'grpc-js'),
+    info: (...args: unknown[]) => logger.debug({ grpc: args.join(' ') }, 'grpc-js'),
+    debug: (...args: unknown[]) => logger.trace({ grpc: args.join(' ') }, 'grpc-js'),
+  });
   const now = options.now ?? Date.now;
   const current = snapshot.current();
   const readiness = new Readiness();
@@ -180,6 +189,9 @@ export async function startGate(options: GateOptions): Promise<Gate> {
       }),
     ),
     '/keys': keysRoute(() => keys.describe()),
+    'POST /keys/refresh': keysRefreshRoute(keys, (issuer) =>
+      metrics?.keyRefreshRequests.inc({ issuer }),
+    ),
     '/config': configRoute(snapshot),
     ...options.adminRoutes,
   };
@@ -188,14 +200,18 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   let http: HttpServerHandle | undefined;
   let admin: HttpServerHandle | undefined;
   try {
-    if (options.adminPort !== undefined)
-      admin = await startAdminServer(options.host, options.adminPort, readiness, adminRoutes);
-    grpc = await startGrpcServer(options.host, options.grpcPort, grpcDeps, {
-      readiness,
-      accessLog,
-    });
+    const { host, adminPort } = options;
+    if (adminPort !== undefined)
+      admin = await listenFor('--admin-port', host, adminPort, () =>
+        startAdminServer(host, adminPort, readiness, adminRoutes),
+      );
+    grpc = await listenFor('--grpc-port', host, options.grpcPort, () =>
+      startGrpcServer(host, options.grpcPort, grpcDeps, { readiness, accessLog }),
+    );
     readiness.satisfy('grpc');
-    http = await startForwardAuthServer(options.host, options.httpPort, httpDeps);
+    http = await listenFor('--http-port', host, options.httpPort, () =>
+      startForwardAuthServer(host, options.httpPort, httpDeps),
+    );
     readiness.satisfy('http');
   } catch (error) {
     await Promise.all([grpc?.close(0), http?.close(0), admin?.close(0)]);

@@ -50,8 +50,18 @@ async function setup(
   const config = parseConfig(
     JSON.stringify({
       allowInsecureHttp: true,
-      jwks: options.jwks ?? {},
-      issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience], jwksUri: issuer.jwksUri }],
+      // Loopback fetches on a loaded CI box can take longer than the 150 ms default wait budget;
+      // these tests are about the cache, the budget has its own (issuer-keys-answers.test.ts).
+      jwks: { requestWaitMs: 10_000, ...options.jwks },
+      issuers: [
+        {
+          issuer: issuer.issuer,
+          audiences: [issuer.audience],
+          jwksUri: issuer.jwksUri,
+          // The token below lives ten days of injected time, so only the keys decide.
+          maxTokenLifetimeSeconds: 11 * 86_400,
+        },
+      ],
     }),
     'outage-test.json',
   );
@@ -187,7 +197,9 @@ describe('IssuerKeys when the issuer fails', () => {
     const { store, check, logs } = await setup({
       mode,
       slowMs: 1000,
-      jwks: { fetchTimeoutMs: 100 },
+      // Only the slow case needs the short timeout; a loaded CI box can take longer than 100 ms
+      // to deliver the others' answers.
+      jwks: { fetchTimeoutMs: mode === 'slow' ? 100 : 5000 },
     });
     expect(store.describe()[0]).toMatchObject({ usable: false, consecutiveFailures: 1 });
     expect(String(logs.find((l) => l.msg === 'key set fetch failed')?.error)).toContain(message);

@@ -48,8 +48,18 @@ async function setup(jwks: Record<string, number> = {}): Promise<Setup> {
   const config = parseConfig(
     JSON.stringify({
       allowInsecureHttp: true,
-      jwks,
-      issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience], jwksUri: issuer.jwksUri }],
+      // Loopback fetches on a loaded CI box can take longer than the 150 ms default wait budget;
+      // these tests are about the cache, the budget has its own (issuer-keys-answers.test.ts).
+      jwks: { requestWaitMs: 10_000, ...jwks },
+      issuers: [
+        {
+          issuer: issuer.issuer,
+          audiences: [issuer.audience],
+          jwksUri: issuer.jwksUri,
+          // The tokens below live three days, so the clock can move hours without expiring them.
+          maxTokenLifetimeSeconds: 4 * 86_400,
+        },
+      ],
     }),
     'issuer-keys-test.json',
   );

@@ -1,23 +1,32 @@
 // One trusted issuer's signing keys: prefetched, cached for the TTL and refreshed in the
 // background, last-good keys served through outages up to a maximum staleness, and refetches
-// (single flight) rate-limited per issuer with failures counted and backed off. jose's remote
-// key set lacks the stale-if-error and failure cooldown, hence this cache (see README).
+// (single flight) rate-limited per issuer with failures counted and backed off. A request waits
+// on a fetch at most jwks.requestWaitMs. jose's remote key set lacks the stale-if-error and
+// failure cooldown, hence this cache (see README).
 import type { JwksSettings } from '../config/gate-config.js';
 import type { Logger } from '../telemetry/logger.js';
 import { discoverJwksUri } from './discover-jwks-uri.js';
 import { fetchJson, KeyFetchError, type FetchLimits } from './fetch-json.js';
-import type { KeyAnswer, KeyFound, KeyQuery } from './key-lookup.js';
+import type { KeyAnswer, KeyQuery } from './key-lookup.js';
 import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyStoreEvents } from './key-store-events.js';
-import { parseJwks, type PublicKeyEntry } from './parse-jwks.js';
+import {
+  keepSameKeys,
+  provesAbsence,
+  reportKeyChanges,
+  toKeySet,
+  type KeySet,
+} from './key-set.js';
+import { parseJwks } from './parse-jwks.js';
+import { waitWithin } from './wait-within.js';
 
-interface KeySet {
-  /** Answers built once per fetch, so a cache hit allocates nothing. */
-  readonly keys: ReadonlyMap<string, KeyFound>;
-  /** When the fetch that produced this set began: the set reflects the issuer at least as of then. */
-  readonly fetchStartedAtMs: number;
-  readonly fetchedAtMs: number;
-  readonly jwksUri: string;
+/** What an on-demand refresh (POST /keys/refresh) did for one issuer. */
+export interface RefreshOutcome {
+  readonly issuer: string;
+  /** undefined when the fetch succeeded. */
+  readonly error: string | undefined;
+  /** The kids cached after it (the last good ones when it failed). */
+  readonly kids: readonly string[];
 }
 
 export interface IssuerKeysOptions {
@@ -37,6 +46,8 @@ const MAX_BACKOFF_MS = 5 * 60_000;
 export class IssuerKeys {
   private current: KeySet | undefined;
   private inflight: Promise<void> | undefined;
+  /** The last fetch's error, undefined after a success. */
+  private lastError: string | undefined;
   private lastAttemptMs = Number.NEGATIVE_INFINITY;
   private consecutiveFailures = 0;
   private discovered: { uri: string; atMs: number } | undefined;
@@ -70,11 +81,19 @@ export class IssuerKeys {
       if (this.options.now() - set.fetchedAtMs > this.settings.cacheTtlMs) void this.refresh();
       const found = set.keys.get(query.kid);
       if (found !== undefined) return found;
+      if (set.ambiguous.has(query.kid)) return this.ambiguous(query.kid);
       if (provesAbsence(set, query)) return this.absent(query.kid);
     }
     const pending = this.refresh();
     if (pending === undefined) return this.unavailable();
-    return pending.then(() => this.afterRefetch(query));
+    // Join the fetch (started now or already in flight) and judge on its result, but only
+    // within the request's wait budget: past it, 503 now, and the fetch carries on.
+    const budgetMs = this.settings.requestWaitMs - (this.options.now() - query.receivedAtMs);
+    return waitWithin(
+      pending.then(() => this.afterRefetch(query)),
+      budgetMs,
+      () => this.unavailable(`still fetching after ${this.settings.requestWaitMs} ms`),
+    );
   }
 
   /** Starts a fetch unless one is in flight (joined) or the cooldown forbids it (undefined). */
@@ -82,17 +101,38 @@ export class IssuerKeys {
     if (this.disposed) return undefined;
     if (this.inflight !== undefined) return this.inflight;
     if (this.options.now() < this.nextAttemptAtMs()) return undefined;
+    return this.startFetch();
+  }
+
+  /**
+   * Refetches now, bypassing the cooldown (a suspected key compromise). A fetch already in flight
+   * began before the call and may predate the change, so it is awaited and another one follows;
+   * concurrent calls share that one. Keys gone from a successful answer stop verifying at once.
+   */
+  async refreshNow(): Promise<RefreshOutcome> {
+    const earlier = this.inflight;
+    if (earlier !== undefined) await earlier;
+    if (!this.disposed) await (this.inflight ?? this.startFetch());
+    return {
+      issuer: this.options.issuer,
+      error: this.disposed ? 'issuer removed by a config reload' : this.lastError,
+      kids: this.current === undefined ? [] : [...this.current.keys.keys()],
+    };
+  }
+
+  private startFetch(): Promise<void> {
     const { tracer, issuer } = this.options;
     const fetched =
       tracer === undefined
         ? this.fetchOnce()
         : tracer.inSpan('jwks fetch', { 'pps_gate.issuer': issuer }, () => this.fetchOnce());
     this.nextRefreshAtMs = undefined;
-    this.inflight = fetched.finally(() => {
+    const fetching = fetched.finally(() => {
       this.inflight = undefined;
       this.scheduleNextRefresh();
     });
-    return this.inflight;
+    this.inflight = fetching;
+    return fetching;
   }
 
   /** What /keys and metrics show; never key material beyond ids and algorithms. */
@@ -141,22 +181,32 @@ export class IssuerKeys {
     if (set === undefined || !this.isUsable(set)) return this.unavailable();
     const found = set.keys.get(query.kid);
     if (found !== undefined) return found;
+    if (set.ambiguous.has(query.kid)) return this.ambiguous(query.kid);
     return provesAbsence(set, query) ? this.absent(query.kid) : this.unavailable();
+  }
+
+  /** The issuer publishes the kid twice: which key is meant is unknown until it fixes its set. */
+  private ambiguous(kid: string): KeyAnswer {
+    return this.unavailable(
+      `kid ${JSON.stringify(kid.slice(0, 64))} is published more than once (ambiguous)`,
+    );
   }
 
   private absent(kid: string): KeyAnswer {
     return { kind: 'absent', issuer: this.options.issuer, kid };
   }
 
-  private unavailable(): KeyAnswer {
+  private unavailable(reason?: string): KeyAnswer {
     const waitMs = Math.max(0, this.nextAttemptAtMs() - this.options.now());
     const set = this.current;
     const why =
-      set === undefined
-        ? 'no key set fetched yet'
-        : !this.isUsable(set)
-          ? `last good key set is ${Math.round((this.options.now() - set.fetchedAtMs) / 1000)} s old, beyond the maximum staleness`
-          : 'the key is not in the cached set and a refetch is not possible yet';
+      reason !== undefined
+        ? reason
+        : set === undefined
+          ? 'no key set fetched yet'
+          : !this.isUsable(set)
+            ? `last good key set is ${Math.round((this.options.now() - set.fetchedAtMs) / 1000)} s old, beyond the maximum staleness`
+            : 'the key is not in the cached set and a refetch is not possible yet';
     return {
       kind: 'unavailable',
       issuer: this.options.issuer,
@@ -196,32 +246,42 @@ export class IssuerKeys {
     try {
       const uri = await this.jwksUri(startedAtMs);
       const parsed = parseJwks(await fetchJson(uri, this.limits()), uri);
-      if (parsed.keys.size === 0)
-        throw new KeyFetchError(`${uri}: no usable signing keys (${parsed.skipped.join('; ')})`);
-      if (parsed.skipped.length > 0)
+      if (parsed.ambiguous.size > 0)
+        logger.warn(
+          { issuer, kids: [...parsed.ambiguous] },
+          'issuer publishes a kid more than once: tokens with it are refused until it is fixed',
+        );
+      else if (parsed.skipped.length > 0)
         logger.debug({ issuer, skipped: parsed.skipped }, 'some published keys were skipped');
       if (this.disposed) return;
       const previous = this.current;
-      this.current = {
-        keys: new Map(
-          [...parsed.keys].map(([kid, key]): [string, KeyFound] => [
-            kid,
-            sameKey(previous?.keys.get(kid), key) ?? { kind: 'key', key },
-          ]),
-        ),
-        fetchStartedAtMs: startedAtMs,
-        fetchedAtMs: now(),
-        jwksUri: uri,
-      };
+      // A well-formed answer is authoritative even when it leaves nothing usable: that is how an
+      // issuer revokes, and it must not be mistaken for an outage served from last-good keys.
+      // A key republished unchanged keeps its object, so tokens verified with it stay cached.
+      this.current = keepSameKeys(toKeySet(parsed, uri, startedAtMs, now()), previous?.keys);
       this.consecutiveFailures = 0;
+      this.lastError = undefined;
       this.lastFetch = { result: 'success', atMs: now() };
       events.onFetch(issuer, 'success', now() - startedAtMs);
+      if (parsed.keys.size === 0) {
+        events.onEmptySet?.(issuer);
+        logger.error(
+          {
+            issuer,
+            jwksUri: uri,
+            skipped: parsed.skipped,
+            revoked: [...(previous?.keys.keys() ?? [])],
+          },
+          'issuer published no usable signing keys: every token of this issuer is refused',
+        );
+      }
       reportKeyChanges(previous?.keys, this.current.keys, { issuer, logger, events });
     } catch (error) {
       this.consecutiveFailures++;
       this.lastFetch = { result: 'failure', atMs: now() };
       const message =
         error instanceof KeyFetchError ? error.message : `unexpected: ${(error as Error).message}`;
+      this.lastError = message;
       events.onFetch(issuer, 'failure', now() - startedAtMs);
       logger.warn(
         {
@@ -265,34 +325,4 @@ export interface IssuerKeysView {
   readonly lastFetch: { readonly result: 'success' | 'failure'; readonly atMs: number } | undefined;
   /** When the next background refresh is due (undefined while a fetch is in flight). */
   readonly nextRefreshAtMs: number | undefined;
-}
-
-/** A set proves a kid absent only if fetched after the request arrived or well after `iat`. */
-function provesAbsence(set: KeySet, query: KeyQuery): boolean {
-  const { issuedAt, receivedAtMs, skewMs } = query;
-  if (set.fetchStartedAtMs >= receivedAtMs) return true;
-  return issuedAt !== undefined && set.fetchStartedAtMs > issuedAt * 1000 + 1000 + skewMs;
-}
-
-function reportKeyChanges(
-  before: ReadonlyMap<string, unknown> | undefined,
-  after: ReadonlyMap<string, unknown>,
-  to: { issuer: string; logger: Logger; events: KeyStoreEvents },
-): void {
-  const { issuer, logger, events } = to;
-  const added = [...after.keys()].filter((kid) => !before?.has(kid));
-  const removed = before === undefined ? [] : [...before.keys()].filter((kid) => !after.has(kid));
-  if (added.length === 0 && removed.length === 0) return;
-  if (before !== undefined) logger.info({ issuer, added, removed }, 'issuer key set changed');
-  events.onKeysChanged(issuer, added, removed, before === undefined);
-}
-
-/**
- * The previous answer when a refetch publishes the same key under the same kid: key objects stay
- * the same across refreshes, so what was verified with one (the verified-token cache) stays good.
- */
-function sameKey(previous: KeyFound | undefined, next: PublicKeyEntry): KeyFound | undefined {
-  if (previous === undefined) return undefined;
-  const old = previous.key;
-  return old.alg === next.alg && old.key.equals(next.key) ? previous : undefined;
 }

@@ -8,9 +8,12 @@ export interface KeyStoreEvents {
     removed: readonly string[],
     initial: boolean,
   ): void;
+  /** A well-formed answer with no usable signing key: every key of the issuer is revoked. */
+  onEmptySet?(issuer: string): void;
 }
 
 export const noKeyStoreEvents: KeyStoreEvents = {
   onFetch: () => undefined,
   onKeysChanged: () => undefined,
+  onEmptySet: () => undefined,
 };

@@ -2,7 +2,7 @@
 // cached keys, removed ones are dropped, added ones are prefetched.
 import type { GateConfig } from '../config/gate-config.js';
 import type { Logger } from '../telemetry/logger.js';
-import { IssuerKeys, type IssuerKeysView } from './issuer-keys.js';
+import { IssuerKeys, type IssuerKeysView, type RefreshOutcome } from './issuer-keys.js';
 import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyAnswer, KeyLookup, KeyQuery } from './key-lookup.js';
 import { noKeyStoreEvents, type KeyStoreEvents } from './key-store-events.js';
@@ -76,6 +76,17 @@ export class KeyStore implements KeyLookup {
       };
     }
     return entry.cache.resolve(query);
+  }
+
+  /**
+   * POST /keys/refresh: refetch every issuer now (or the one named), bypassing the cooldown.
+   * Undefined when `issuer` is named but not configured.
+   */
+  async refreshNow(issuer?: string): Promise<RefreshOutcome[] | undefined> {
+    const entries =
+      issuer === undefined ? [...this.byIssuer.values()] : [this.byIssuer.get(issuer)];
+    if (entries.some((entry) => entry === undefined)) return undefined;
+    return Promise.all(entries.map((entry) => entry!.cache.refreshNow()));
   }
 
   describe(): IssuerKeysView[] {

@@ -39,9 +39,8 @@ describe('parseJwks', () => {
     );
   });
 
-  it('skips keys without kid, for encryption, of unknown type, duplicated, or RSA under 2048 bits', async () => {
+  it('skips keys without kid, for encryption, of unknown type, or RSA under 2048 bits', async () => {
     const a = await publicJwk('RS256', 'a');
-    const b = await publicJwk('ES256', 'a');
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
       format: 'jwk',
     });
@@ -52,7 +51,6 @@ describe('parseJwks', () => {
           { ...a.pub, kid: undefined },
           { ...a.pub, kid: 'enc', use: 'enc' },
           { kty: 'oct', kid: 'sym', k: 'c2VjcmV0' },
-          b.pub,
           { ...small, kid: 'small' },
         ],
       },
@@ -60,8 +58,33 @@ describe('parseJwks', () => {
     );
     expect([...parsed.keys.keys()]).toEqual(['a']);
     expect(parsed.keys.get('a')!.key.asymmetricKeyType).toBe('rsa');
-    expect(parsed.skipped).toHaveLength(5);
+    expect(parsed.skipped).toHaveLength(4);
     expect(parsed.skipped.join('\n')).toMatch(/RSA key of 1024 bits/);
+    expect(parsed.ambiguous.size).toBe(0);
+  });
+
+  it('keeps no key for a kid published twice (ambiguous, as jose refuses it), and keeps the others', async () => {
+    const a = await publicJwk('RS256', 'a');
+    const impostor = await publicJwk('RS256', 'a');
+    const c = await publicJwk('ES256', 'c');
+    const parsed = parseJwks({ keys: [a.pub, c.pub, impostor.pub, { ...a.pub }] }, URL);
+    expect([...parsed.keys.keys()]).toEqual(['c']);
+    expect([...parsed.ambiguous]).toEqual(['a']);
+    expect(parsed.skipped.join('\n')).toContain('a: kid published 3 times');
+  });
+
+  it('counts only usable signing keys as duplicates (an encryption key may share a kid)', async () => {
+    const a = await publicJwk('RS256', 'a');
+    const parsed = parseJwks({ keys: [a.pub, { ...a.pub, use: 'enc' }] }, URL);
+    expect([...parsed.keys.keys()]).toEqual(['a']);
+    expect(parsed.ambiguous.size).toBe(0);
+  });
+
+  it('refuses a set of more than 100 keys whole', async () => {
+    const a = await publicJwk('ES256', 'a');
+    const keys = Array.from({ length: 101 }, (_, i) => ({ ...a.pub, kid: `k${i}` }));
+    expect(() => parseJwks({ keys }, URL)).toThrow('101 keys, more than 100');
+    expect(parseJwks({ keys: keys.slice(0, 100) }, URL).keys.size).toBe(100);
   });
 
   it('refuses a document that is not a JWK Set', () => {

@@ -6,6 +6,7 @@ import { decodeToken, type DecodedToken } from './decode-token.js';
 
 const ISS = 'https://issuer.example/proj';
 const ANY = 'https://any-audience.example/proj';
+const NO_IAT = 'https://no-iat.example/proj';
 const NOW_MS = 1_750_000_000_000;
 const NOW = NOW_MS / 1000;
 const SKEW = 60;
@@ -14,6 +15,12 @@ const config = parseConfig(
     issuers: [
       { issuer: ISS, audiences: ['proj', 'proj-2'], algorithms: ['RS256'] },
       { issuer: ANY, audiences: '*' },
+      {
+        issuer: NO_IAT,
+        audiences: ['proj'],
+        requireIssuedAt: false,
+        maxTokenLifetimeSeconds: 7200,
+      },
     ],
     clockSkewSeconds: SKEW,
   }),
@@ -83,8 +90,33 @@ describe('checkClaims', () => {
     expect(reasonOf({ iat: NOW + SKEW + 1 })).toBe('token_not_yet_valid');
     expect(reasonOf({ iat: NOW + 86_400 })).toBe('token_not_yet_valid');
     expect(reasonOf({ iat: NOW + SKEW })).toBe('ok');
-    expect(reasonOf({ iat: undefined })).toBe('ok');
     expect(reasonOf({ iat: 'yesterday' })).toBe('invalid_claims');
+  });
+
+  it('requires iat (OIDC Core §2) unless the issuer opts out with requireIssuedAt: false', () => {
+    expect(reasonOf({ iat: undefined })).toBe('invalid_claims');
+    expect(reasonOf({ iss: NO_IAT, iat: undefined })).toBe('ok');
+  });
+
+  it('refuses a lifetime over maxTokenLifetimeSeconds (default one day), from iat or, without it, from now', () => {
+    expect(reasonOf({ exp: NOW + 86_400 })).toBe('ok');
+    expect(reasonOf({ exp: NOW + 86_401 })).toBe('invalid_claims');
+    expect(reasonOf({ iat: NOW - 3600, exp: NOW + 10 * 365 * 86_400 })).toBe('invalid_claims');
+    // Issued an hour ago for a day: still within the day, however late it arrives.
+    expect(reasonOf({ iat: NOW - 3600, exp: NOW + 82_800 })).toBe('ok');
+    expect(reasonOf({ iss: NO_IAT, iat: undefined, exp: NOW + 7200 + SKEW })).toBe('ok');
+    expect(reasonOf({ iss: NO_IAT, iat: undefined, exp: NOW + 7200 + SKEW + 1 })).toBe(
+      'invalid_claims',
+    );
+    expect(reasonOf({ iss: NO_IAT, exp: NOW + 7201 })).toBe('invalid_claims');
+  });
+
+  it('checks auth_time when present: a number, not in the future beyond the skew', () => {
+    expect(reasonOf({ auth_time: NOW - 600 })).toBe('ok');
+    expect(reasonOf({ auth_time: NOW + SKEW })).toBe('ok');
+    expect(reasonOf({ auth_time: NOW + SKEW + 1 })).toBe('token_not_yet_valid');
+    expect(reasonOf({ auth_time: '1750000000' })).toBe('invalid_claims');
+    expect(reasonOf({ auth_time: null })).toBe('invalid_claims');
   });
 
   it('denies nbf in the future beyond the skew, accepts it within, and rejects a non-number', () => {

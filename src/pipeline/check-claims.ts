@@ -78,8 +78,25 @@ export function checkClaims(
     return deny('token_not_yet_valid', 'nbf is in the future', { issuer });
   const iat = numericDate(claims.iat);
   if (iat === null) return deny('invalid_claims', 'iat must be a finite NumericDate', { issuer });
+  // OIDC Core §2: an ID token carries iat; an issuer of other JWTs may opt out.
+  if (iat === undefined && policy.requireIssuedAt)
+    return deny('invalid_claims', 'iat is required (OIDC Core §2)', { issuer });
   if (iat !== undefined && iat > now + skew)
     return deny('token_not_yet_valid', 'iat is in the future', { issuer });
+  const lifetime = exp - (iat ?? now);
+  if (lifetime > policy.maxTokenLifetimeSeconds + (iat === undefined ? skew : 0)) {
+    return deny(
+      'invalid_claims',
+      `lifetime of ${Math.round(lifetime)} s exceeds maxTokenLifetimeSeconds ${policy.maxTokenLifetimeSeconds}`,
+      { issuer },
+    );
+  }
+  // auth_time (OIDC Core §2) is optional, but when present it is a date that has happened.
+  const authTime = numericDate(claims.auth_time);
+  if (authTime === null)
+    return deny('invalid_claims', 'auth_time must be a finite NumericDate', { issuer });
+  if (authTime !== undefined && authTime > now + skew)
+    return deny('token_not_yet_valid', 'auth_time is in the future', { issuer });
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub.length > MAX_SUBJECT_LENGTH || !HEADER_SAFE.test(sub)) {
     return deny('invalid_claims', 'sub must be 1 to 255 printable ASCII characters', { issuer });

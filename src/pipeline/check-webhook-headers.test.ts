@@ -74,6 +74,16 @@ describe('checkWebhookHeaders', () => {
     }
   });
 
+  it('rejects the nil UUID as a webhook id: it identifies nothing', () => {
+    expect(check({ 'x-pps-webhook-id': '00000000-0000-0000-0000-000000000000' })).toMatchObject({
+      reason: 'invalid_webhook_headers',
+      publicDetail: 'X-Pps-Webhook-Id must not be the nil UUID',
+    });
+    expect(check({ 'x-pps-webhook-id': '00000000-0000-0000-0000-000000000001' })).toMatchObject({
+      webhookId: '00000000-0000-0000-0000-000000000001',
+    });
+  });
+
   it('rejects a triggered-at that is not a real instant, naming the header', () => {
     for (const bad of ['yesterday', '2024-02-30T00:00:00Z']) {
       const result = check({ 'x-pps-triggered-at': bad });

@@ -7,6 +7,7 @@ import type { WebhookRequest } from './webhook-request.js';
 
 const TOPIC = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 function invalid(header: string, problem: string): Deny {
@@ -33,6 +34,8 @@ export function checkWebhookHeaders(request: WebhookRequest): WebhookInfo | Deny
   const webhookId = headers['x-pps-webhook-id'];
   if (webhookId === undefined || webhookId === '') return invalid('X-Pps-Webhook-Id', 'is missing');
   if (!UUID.test(webhookId)) return invalid('X-Pps-Webhook-Id', 'must be one UUID');
+  // The nil UUID (RFC 9562 §5.9) identifies nothing: a sender that sends it has no id to dedup on.
+  if (webhookId === NIL_UUID) return invalid('X-Pps-Webhook-Id', 'must not be the nil UUID');
   const triggeredAtRaw = headers['x-pps-triggered-at'];
   if (triggeredAtRaw === undefined || triggeredAtRaw === '')
     return invalid('X-Pps-Triggered-At', 'is missing');

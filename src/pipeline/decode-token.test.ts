@@ -95,4 +95,11 @@ describe('decodeToken', () => {
     const result = decodeToken({ ...compact('{}'), header: latin1 });
     expect(result).toMatchObject({ reason: 'malformed_token' });
   });
+
+  it('rejects a header or claims set that begins with a byte-order mark, which TextDecoder would drop', () => {
+    expect(reasonOf('\uFEFF{"alg":"RS256","kid":"k1"}')).toBe('malformed_token');
+    expect(reasonOf('{"alg":"RS256","kid":"k1"}', `\uFEFF${CLAIMS}`)).toBe('malformed_token');
+    // U+FEFF anywhere else in a string value is ordinary text.
+    expect(reasonOf('{"alg":"RS256","kid":"k\uFEFF1"}')).toBe('ok');
+  });
 });

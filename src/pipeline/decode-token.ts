@@ -11,7 +11,9 @@ export interface DecodedToken {
 }
 
 const MAX_KID_LENGTH = 256;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, where the strict parser refuses it: otherwise
+// TextDecoder would drop it silently and two byte strings would decode to one token.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeSegment(segment: string): Record<string, unknown> {
   return parseStrictJsonObject(utf8.decode(Buffer.from(segment, 'base64url')));

@@ -61,11 +61,23 @@ describe('extractToken', () => {
     expect(reasonOf(`Bearer ${token} ${token}`)).toBe('malformed_token');
   });
 
-  it('rejects trailing junk, a trailing space or a trailing newline after the token', () => {
+  it('rejects trailing junk or a trailing newline after the token', () => {
     expect(reasonOf(`Bearer ${token} extra`)).toBe('malformed_token');
-    expect(reasonOf(`Bearer ${token} `)).toBe('malformed_token');
     expect(reasonOf(`Bearer ${token}\n`)).toBe('malformed_token');
     expect(reasonOf(`Bearer ${token}\r\n`)).toBe('malformed_token');
+    expect(reasonOf(`Bearer ${token} \u00a0`)).toBe('malformed_token');
+  });
+
+  it('trims optional whitespace (SP, HTAB) around the field value, as RFC 9110 §5.5 says, on every transport', () => {
+    for (const value of [`Bearer ${token} `, `Bearer ${token}\t \t`, ` \tBearer ${token}`]) {
+      expect(extractToken(value, MAX), JSON.stringify(value.slice(0, 3))).toEqual({
+        token,
+        header,
+        payload,
+        signature,
+      });
+    }
+    expect(reasonOf(' \t ')).toBe('missing_token');
   });
 
   it('rejects whitespace inside a segment, which lenient base64 decoders skip', () => {

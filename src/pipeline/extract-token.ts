@@ -57,6 +57,17 @@ export function isCanonicalBase64Url(segment: string): boolean {
   return (last & unusedBitsMask) === 0;
 }
 
+/** Strips SP and HTAB (RFC 9110 OWS) from both ends; nothing else counts as whitespace here. */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09))
+    start++;
+  while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09))
+    end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
 export function extractToken(
   authorization: string | undefined,
   maxTokenBytes: number,
@@ -68,17 +79,20 @@ export function extractToken(
   if (authorization.length > maxTokenBytes + 16) {
     return deny('malformed_token', `Authorization header over ${maxTokenBytes} bytes`);
   }
-  const found = scanBearer(authorization);
+  // RFC 9110 §5.5: optional whitespace around a field value is not part of it. Node's HTTP parser
+  // strips it; Envoy hands gRPC CheckRequest values over as received.
+  const value = trimOws(authorization);
+  const found = scanBearer(value);
   if (found === undefined) {
-    return /^bearer(\s|$)/i.test(authorization)
+    return /^bearer(\s|$)/i.test(value)
       ? deny('malformed_token', 'Authorization is not exactly one Bearer compact JWS')
       : deny('missing_token', 'Authorization scheme is not Bearer');
   }
   const [start, dot1, dot2] = found;
-  const token = authorization.slice(start);
-  const header = authorization.slice(start, dot1);
-  const payload = authorization.slice(dot1 + 1, dot2);
-  const signature = authorization.slice(dot2 + 1);
+  const token = value.slice(start);
+  const header = value.slice(start, dot1);
+  const payload = value.slice(dot1 + 1, dot2);
+  const signature = value.slice(dot2 + 1);
   if (token.length > maxTokenBytes) {
     return deny('malformed_token', `token is ${token.length} bytes, over ${maxTokenBytes}`);
   }

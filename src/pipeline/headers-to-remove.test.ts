@@ -62,6 +62,34 @@ describe('headersToRemove', () => {
   it('keeps the token when the issuer forwards it', () => {
     expect(headersToRemove(sent, true)).toEqual(['x-pps-auth-foo']);
   });
+
+  it('strips every reserved name a client sends, in its underscore spelling too', () => {
+    const spoofed = {
+      'x-pps-delivery-attempt': '1',
+      'x-pps-duplicate': 'false',
+      'x-pps-first-seen-at': 'now',
+      'x-pps-dedup': 'off',
+      x_pps_auth_subject: 'admin',
+      'x_pps_auth-issuer': 'https://evil.example',
+      x_pps_delivery_attempt: '1',
+      x_pps_duplicate: 'false',
+      x_pps_first_seen_at: 'now',
+      x_pps_dedup: 'off',
+    };
+    const remove = headersToRemove({ ...spoofed, 'x-pps-topic': 't', x_pps_topic: 't' }, true);
+    expect(remove.sort()).toEqual(Object.keys(spoofed).sort());
+  });
+
+  it('leaves alone names that only look alike', () => {
+    for (const name of [
+      'x-pps-authority',
+      'x-pps-dedupe',
+      'x-pps-duplicates',
+      'xx-pps-auth-a',
+      'pps-auth-x',
+    ])
+      expect(headersToRemove({ [name]: 'v' }, true), name).toEqual([]);
+  });
 });
 
 describe('headersToRemove for the dedup headers', () => {

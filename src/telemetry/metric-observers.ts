@@ -33,6 +33,10 @@ export function keyMetricsEvents(metrics: GateMetrics, next?: KeyStoreEvents): K
       }
       next?.onKeysChanged(issuer, added, removed, initial);
     },
+    onEmptySet(issuer) {
+      metrics.jwksEmptySets.inc({ issuer });
+      next?.onEmptySet?.(issuer);
+    },
   };
 }
 

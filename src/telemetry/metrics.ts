@@ -118,6 +118,20 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
+  readonly jwksEmptySets = new Counter({
+    name: 'pps_gate_jwks_empty_sets_total',
+    help: 'Well-formed key set answers with no usable signing key (every key of the issuer revoked), by issuer.',
+    labelNames: ['issuer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly keyRefreshRequests = new Counter({
+    name: 'pps_gate_key_refresh_requests_total',
+    help: 'POST /keys/refresh calls on the admin port, by issuer refreshed.',
+    labelNames: ['issuer'] as const,
+    registers: [this.registry],
+  });
+
   private keySource: () => readonly KeySetSample[] = () => [];
 
   // With --workers, every worker keeps its own key caches; /metrics shows the worst of them

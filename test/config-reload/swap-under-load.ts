@@ -39,6 +39,10 @@ export function configText(stay: LocalIssuer, flip: LocalIssuer | undefined, not
   return [
     `# edit ${note}`,
     'allowInsecureHttp: true',
+    // An issuer a swap adds is prefetched; on a loaded box that can outlast the 150 ms default
+    // wait budget, and its checks would be a (correct) retryable 503. These tests measure swaps,
+    // so checks wait for the prefetch.
+    'jwks: { requestWaitMs: 10000 }',
     'issuers:',
     ...issuers.flatMap((i) => [`  - issuer: ${i.issuer}`, `    audiences: [${i.audience}]`]),
     '',

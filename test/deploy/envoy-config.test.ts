@@ -33,6 +33,17 @@ describe('deploy/envoy/envoy.yaml', () => {
     expect(text).toContain('"http2_protocol_options":{}');
   });
 
+  it('rejects header names with underscores, so x_pps_auth_subject never reaches a backend that folds _ into -', () => {
+    expect(JSON.stringify(config)).toContain(
+      '"common_http_protocol_options":{"headers_with_underscores_action":"REJECT_REQUEST"}',
+    );
+  });
+
+  it('reports a misspelt headers_with_underscores_action value', () => {
+    const typo = parse(envoyYaml.replace('action: REJECT_REQUEST', 'action: REJECT'));
+    expect(checkEnvoyBootstrap(typo).join('\n')).toContain('"REJECT" is not a');
+  }, 60_000);
+
   it('reports a misspelt field inside a typed_config Any', () => {
     const typo = parse(envoyYaml.replace('failure_mode_allow: false', 'failure_mode_alow: false'));
     expect(checkEnvoyBootstrap(typo)).toEqual([
@@ -65,5 +76,6 @@ describe('the chart sidecar Envoy bootstrap', () => {
     const config = chartEnvoyConfig('--set', 'sidecar.appPort=8000', '--set', 'checkTimeout=2.5s');
     expect(JSON.stringify(config)).toContain('"port_value":8000');
     expect(checkEnvoyBootstrap(config)).toEqual([]);
+    expect(JSON.stringify(config)).toContain('"headers_with_underscores_action":"REJECT_REQUEST"');
   }, 60_000);
 });

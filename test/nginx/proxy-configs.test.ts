@@ -120,4 +120,10 @@ describe('deploy/envoy-http/envoy.yaml', () => {
     expect(extAuthz).toContain('{"prefix":"x-pps-"}');
     expect(extAuthz).not.toContain('with_request_body');
   });
+
+  it('rejects header names with underscores before they reach pps-gate or the app', () => {
+    expect(extAuthz).toContain(
+      '"common_http_protocol_options":{"headers_with_underscores_action":"REJECT_REQUEST"}',
+    );
+  });
 });

@@ -38,7 +38,9 @@ beforeAll(async () => {
     configPath,
     JSON.stringify({
       issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience], jwksUri: issuer.jwksUri }],
-      jwks: { fetchTimeoutMs: 15_000 },
+      // Checks must still be waiting on the fetch when SIGTERM lands: a wait budget past the
+      // fetch (the 150 ms default would answer them 503 before the signal).
+      jwks: { fetchTimeoutMs: 15_000, requestWaitMs: 15_000 },
       allowInsecureHttp: true,
     }),
   );

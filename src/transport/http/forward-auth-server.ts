@@ -21,5 +21,8 @@ export async function startForwardAuthServer(
     else writeDecision(response, result);
   });
   server.keepAliveTimeout = 65_000;
+  // Node keeps only the first 2000 headers by default; a spoofed reserved header hidden past them
+  // would never be named for removal. The 64 KiB header size limit bounds the count instead.
+  server.maxHeadersCount = 0;
   return listen(server, host, port);
 }

@@ -32,6 +32,8 @@ describe('renderConfig', () => {
           jwksUri: 'https://a.test/jwks',
           algorithms: ['RS256'],
           forwardToken: false,
+          maxTokenLifetimeSeconds: 86400,
+          requireIssuedAt: true,
         },
         {
           issuer: 'https://b.test',
@@ -39,6 +41,8 @@ describe('renderConfig', () => {
           jwksUri: null,
           algorithms: [...config.issuers.get('https://b.test')!.algorithms],
           forwardToken: true,
+          maxTokenLifetimeSeconds: 86400,
+          requireIssuedAt: true,
         },
       ],
       jwks: {
@@ -47,6 +51,7 @@ describe('renderConfig', () => {
         fetchTimeoutMs: 5000,
         maxStalenessSeconds: 86400,
         maxResponseBytes: 1048576,
+        requestWaitMs: 150,
       },
       tokenCache: { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 },
       clockSkewSeconds: 30,

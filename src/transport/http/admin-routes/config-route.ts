@@ -21,6 +21,8 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       // The webhook policy keys the issuer sets, as written (claim paths, globs, header names:
       // nothing secret).
       ...describeIssuerRules(policy.rules),
+      maxTokenLifetimeSeconds: policy.maxTokenLifetimeSeconds,
+      requireIssuedAt: policy.requireIssuedAt,
     })),
     jwks: {
       cacheTtlSeconds: jwks.cacheTtlMs / 1000,
@@ -28,6 +30,7 @@ export function renderConfig(config: GateConfig): Record<string, unknown> {
       fetchTimeoutMs: jwks.fetchTimeoutMs,
       maxStalenessSeconds: jwks.maxStalenessMs / 1000,
       maxResponseBytes: jwks.maxResponseBytes,
+      requestWaitMs: jwks.requestWaitMs,
     },
     tokenCache: { maxEntries: config.tokenCache.maxEntries, maxBytes: config.tokenCache.maxBytes },
     clockSkewSeconds: config.clockSkewSeconds,
