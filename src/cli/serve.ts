@@ -10,6 +10,7 @@ import { ConfigError } from '../config/parse-config.js';
 import { gateVersion } from '../gate/gate-version.js';
 import { ListenError } from '../gate/listen-error.js';
 import { startGate } from '../gate/start-gate.js';
+import { workerStoreMisfit } from '../gate/worker-store-fit.js';
 import { handleFatalErrors } from '../lifecycle/fatal-errors.js';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -51,6 +52,16 @@ export async function serveCommand(
       return 1;
     }
     throw error;
+  }
+  const misfit =
+    opened.initial === undefined
+      ? undefined
+      : workerStoreMisfit(opened.initial.config, options.workers);
+  if (misfit !== undefined) {
+    logger.fatal({ error: misfit }, 'cannot start: config does not fit --workers');
+    process.stderr.write(`pps-gate: ${misfit}\n`);
+    await opened.source.close();
+    return 1;
   }
   if (options.workers > 1) return runPrimary({ options, opened, logger, metrics });
   const config = opened.initial?.config;

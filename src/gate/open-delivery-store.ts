@@ -85,9 +85,12 @@ export async function openDeliveryStore(
       },
     });
   }
-  return metrics === undefined
-    ? store
-    : new ObservedDeliveryStore(store, deliveryStoreMetrics(metrics));
+  if (metrics === undefined) return store;
+  // Counters start at 0 for the running store, so rate() and alerts see a series before the
+  // first error or eviction rather than nothing (Prometheus's advice for known label values).
+  metrics.dedupStoreErrors.inc({ store: store.kind }, 0);
+  metrics.dedupEvictions.inc({ store: store.kind }, 0);
+  return new ObservedDeliveryStore(store, deliveryStoreMetrics(metrics));
 }
 
 /** Whether a reload changed what the running store was opened with (needs a restart). */

@@ -10,13 +10,7 @@ import { fetchJson, KeyFetchError, type FetchLimits } from './fetch-json.js';
 import type { KeyAnswer, KeyQuery } from './key-lookup.js';
 import type { FetchTracer } from './fetch-tracer.js';
 import type { KeyStoreEvents } from './key-store-events.js';
-import {
-  keepSameKeys,
-  provesAbsence,
-  reportKeyChanges,
-  toKeySet,
-  type KeySet,
-} from './key-set.js';
+import { keepSameKeys, provesAbsence, reportKeyChanges, toKeySet, type KeySet } from './key-set.js';
 import { parseJwks } from './parse-jwks.js';
 import { waitWithin } from './wait-within.js';
 

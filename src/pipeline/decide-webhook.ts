@@ -9,7 +9,14 @@ import { checkWebhookHeaders } from './check-webhook-headers.js';
 import { checkWebhookPolicy } from './check-webhook-policy.js';
 import { dedupDelivery, type DeliveryDeps } from './dedup-delivery.js';
 import { deliveryHeaders } from './delivery-headers.js';
-import { deny, isDeny, type Decision, type VerifiedIdentity } from './decision.js';
+import {
+  deny,
+  isDeny,
+  type Allow,
+  type Decision,
+  type VerifiedIdentity,
+  type WebhookInfo,
+} from './decision.js';
 import { headersToRemove } from './headers-to-remove.js';
 import type { TokenUnderCheck } from './token-under-check.js';
 
@@ -22,15 +29,17 @@ export interface WebhookDeps {
 
 const NO_CLAIM_HEADERS: readonly (readonly [string, string])[] = Object.freeze([]);
 
-/** `identity`: the verified token's, built once per verification (a cached token reuses its own). */
-export async function decideWebhook(
+/**
+ * `identity`: the verified token's, built once per verification (a cached token reuses its own).
+ * Synchronous unless the replay guard or the delivery store has to be asked.
+ */
+export function decideWebhook(
   token: TokenUnderCheck,
   deps: WebhookDeps,
   identity: VerifiedIdentity,
-): Promise<Decision> {
+): Decision | Promise<Decision> {
   const { request, checked, decoded, config } = token;
-  const { policy } = checked;
-  const { issuer, rules } = policy;
+  const { issuer, rules } = checked.policy;
   const webhook = checkWebhookHeaders(request);
   if (isDeny(webhook)) return { ...webhook, issuer };
   const refused = checkWebhookPolicy({
@@ -42,28 +51,50 @@ export async function decideWebhook(
     nowMs: token.now(),
   });
   if (refused !== undefined) return refused;
-  if (rules.replay !== undefined) {
-    // The gate opens a store with its first config, so only a wiring bug finds none.
-    const store = deps.replay?.();
-    if (store === undefined)
-      return deny('internal', 'replay: jti is set but no replay store is wired', {
-        issuer,
-        retryAfterSeconds: 1,
-      });
-    const replayed = await checkReplay({
-      store,
+  if (rules.replay === undefined) return checkDelivery(token, deps, identity, webhook);
+  // The gate opens a store with its first config, so only a wiring bug finds none.
+  const store = deps.replay?.();
+  if (store === undefined)
+    return deny('internal', 'replay: jti is set but no replay store is wired', {
       issuer,
-      claims: decoded.claims,
-      webhookId: webhook.webhookId,
-      skewSeconds: config.clockSkewSeconds,
+      retryAfterSeconds: 1,
     });
-    if (replayed !== undefined) return replayed;
-  }
-  const delivery =
-    deps.deliveries === undefined
-      ? undefined
-      : await dedupDelivery(identity, webhook, { config, nowMs: token.now() }, deps.deliveries);
-  if (delivery !== undefined && typeof delivery === 'object' && isDeny(delivery)) return delivery;
+  const replayed = checkReplay({
+    store,
+    issuer,
+    claims: decoded.claims,
+    webhookId: webhook.webhookId,
+    skewSeconds: config.clockSkewSeconds,
+  });
+  if (!(replayed instanceof Promise))
+    return replayed ?? checkDelivery(token, deps, identity, webhook);
+  return replayed.then((denied) => denied ?? checkDelivery(token, deps, identity, webhook));
+}
+
+/** Duplicate deliveries, last: a request another rule refuses never touches the store. */
+function checkDelivery(
+  token: TokenUnderCheck,
+  deps: WebhookDeps,
+  identity: VerifiedIdentity,
+  webhook: WebhookInfo,
+): Decision | Promise<Decision> {
+  if (deps.deliveries === undefined) return allow(token, identity, webhook, undefined);
+  const context = { config: token.config, nowMs: token.now() };
+  return dedupDelivery(identity, webhook, context, deps.deliveries).then((delivery) =>
+    delivery !== undefined && typeof delivery === 'object' && isDeny(delivery)
+      ? delivery
+      : allow(token, identity, webhook, delivery),
+  );
+}
+
+function allow(
+  token: TokenUnderCheck,
+  identity: VerifiedIdentity,
+  webhook: WebhookInfo,
+  delivery: Allow['delivery'],
+): Allow {
+  const { request, checked, decoded } = token;
+  const { rules, forwardToken } = checked.policy;
   const claims =
     rules.claimHeaders.length === 0
       ? NO_CLAIM_HEADERS
@@ -74,7 +105,7 @@ export async function decideWebhook(
     allowed: true,
     identity,
     webhook,
-    headersToRemove: headersToRemove(request.headers, policy.forwardToken, alsoSet),
+    headersToRemove: headersToRemove(request.headers, forwardToken, alsoSet),
     claimHeaders: claims,
     ...(delivery === undefined ? {} : { delivery }),
   };

@@ -26,7 +26,7 @@ const config = parseConfig(
         issuer: ISSUER,
         audiences: [AUDIENCE],
         jwksUri: 'https://issuer.example/jwks',
-        algorithms: ['RS256', 'RS384', 'PS256', 'PS512', 'ES256', 'ES384', 'EdDSA'],
+        algorithms: ['RS256', 'RS384', 'PS256', 'PS512', 'ES256', 'ES384', 'EdDSA', 'Ed25519'],
       },
     ],
     clockSkewSeconds: SKEW_S,
@@ -65,6 +65,7 @@ const published = [
   makeKey('p256', 'ES256'),
   makeKey('p384-open'),
   makeKey('ed25519', 'EdDSA'),
+  makeKey('ed25519-open'),
 ];
 // Same kid as a published key, different key material: a forgery.
 const forger = makeKey('rsa-open');
@@ -91,6 +92,7 @@ const DIGEST: Record<string, string | null> = {
   ES384: 'sha384',
   ES512: 'sha512',
   EdDSA: null,
+  Ed25519: null,
 };
 
 function signWith(alg: string, key: KeyObject, data: Buffer, der: boolean): Buffer {
@@ -147,11 +149,14 @@ const claimsArb = fc.record(
     iss: fc.constantFrom(ISSUER, ISSUER, ISSUER, `${ISSUER}/`),
     aud: fc.constantFrom<unknown>(AUDIENCE, AUDIENCE, [AUDIENCE, 'other'], 'other', []),
     sub: fc.constantFrom<unknown>('pps-webhook-sender', 'pps-webhook-sender', 42),
-    exp: fc.oneof(numericDate, fc.constant(NOW + 3600)),
+    // Past maxTokenLifetimeSeconds (one day by default) from iat, or from now without one.
+    exp: fc.oneof(numericDate, fc.constant(NOW + 3600), fc.constant(NOW + 86_400 + SKEW_S + 1)),
     nbf: numericDate,
-    iat: numericDate,
+    // The issuer requires iat (requireIssuedAt defaults to true): mostly present, sometimes not.
+    iat: fc.option(numericDate, { freq: 6, nil: undefined }),
+    auth_time: numericDate,
   },
-  { requiredKeys: ['iss', 'aud', 'sub', 'exp'] },
+  { requiredKeys: ['iss', 'aud', 'sub', 'exp', 'iat'] },
 );
 const planArb: fc.Arbitrary<TokenPlan> = fc.record({
   signer: fc.integer({ min: -1, max: published.length - 1 }),
@@ -180,7 +185,7 @@ const honestPlanArb: fc.Arbitrary<TokenPlan> = fc
     const key = published[signer]!;
     const alg =
       key.pinned ??
-      (key.kid.startsWith('rsa') ? 'PS256' : key.kid.startsWith('p384') ? 'ES384' : 'EdDSA');
+      (key.kid.startsWith('rsa') ? 'PS256' : key.kid.startsWith('p384') ? 'ES384' : 'Ed25519');
     return {
       signer,
       headerAlg: alg,
@@ -193,7 +198,13 @@ const honestPlanArb: fc.Arbitrary<TokenPlan> = fc
     };
   });
 
-const validClaims = { iss: ISSUER, aud: AUDIENCE, sub: 'pps-webhook-sender', exp: NOW + 3600 };
+const validClaims = {
+  iss: ISSUER,
+  aud: AUDIENCE,
+  sub: 'pps-webhook-sender',
+  iat: NOW - 60,
+  exp: NOW + 3600,
+};
 // Honest claims, tampered signature: the cases only the signature step can catch.
 const tamperedPlanArb: fc.Arbitrary<TokenPlan> = fc
   .tuple(
@@ -260,7 +271,11 @@ function joseOptions(algorithms: string[]): JWTVerifyOptions {
     algorithms,
     clockTolerance: SKEW_S,
     currentDate: new Date(NOW_MS),
-    requiredClaims: ['exp', 'sub'],
+    // The claims the issuer's policy requires: iat too unless it sets requireIssuedAt: false.
+    requiredClaims: policy.requireIssuedAt ? ['exp', 'sub', 'iat'] : ['exp', 'sub'],
+    ...(policy.rules.maxTokenAgeSeconds === undefined
+      ? {}
+      : { maxTokenAge: policy.rules.maxTokenAgeSeconds }),
   };
 }
 
@@ -325,7 +340,7 @@ describe('synchronous signature verification', () => {
       headerAlg: 'ES256',
       signAlg: 'ES256',
       kid: undefined,
-      claims: { iss: ISSUER, aud: AUDIENCE, sub: 's', exp: NOW + 60 },
+      claims: { iss: ISSUER, aud: AUDIENCE, sub: 's', iat: NOW, exp: NOW + 60 },
       der: true,
       mutation: undefined,
       truncateSignature: 0,

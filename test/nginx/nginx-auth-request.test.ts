@@ -149,12 +149,19 @@ describe('nginx auth_request in front of pps-gate (deploy/nginx)', () => {
     );
     expect(answer.status).toBe(200);
     const seen = f.app.received[before]!;
+    // Only pps-gate's own headers: the verified identity and, since issue 11, the dedup marks
+    // of this first delivery (no x-pps-duplicate on a first one), never the forged values.
     expect(reservedHeadersIn(seen.headers)).toEqual({
       'x-pps-auth-issuer': f.good.issuer,
       'x-pps-auth-subject': claimsOf(token).sub,
       'x-pps-auth-audience': f.good.audience,
       'x-pps-auth-claims': token.split('.')[1],
+      'x-pps-delivery-count': '1',
+      'x-pps-first-seen-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
     });
+    expect(Date.parse(seen.headers['x-pps-first-seen-at'] as string)).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
     expect(JSON.stringify(seen.headers)).not.toContain('forged');
     // pps-gate never saw them either: headers-more clears them before auth_request runs.
     expect(reservedHeadersIn(f.reportFor(webhookId)!.request!.headers)).toEqual({});

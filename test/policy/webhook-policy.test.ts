@@ -232,7 +232,15 @@ describe('the replay guard (replay: jti)', () => {
 
 describe('an issuer without policy keys', () => {
   it('keeps its old behaviour: any tenant, topic and claims, and a token reused for other ids', async () => {
-    const token = await world.sign(world.plain, { jti: undefined, iat: 0 });
+    // Issued far longer ago than the strict issuer's maxTokenAgeSeconds, which does not apply
+    // here; the lifetime (exp - iat) stays within the default maxTokenLifetimeSeconds (86400),
+    // which, since issue 14, applies to every issuer.
+    const nowSec = Math.floor(START_MS / 1000);
+    const token = await world.sign(world.plain, {
+      jti: undefined,
+      iat: nowSec - 20 * 3600,
+      exp: nowSec + 3600,
+    });
     const headers = { 'x-pps-tenant-id': 'OU9999', 'x-pps-topic': 'payments/refunded' };
     expectAllowed(await world.check(policyHeaders(token, headers)));
     const again = await world.check(policyHeaders(token, headers));

@@ -80,7 +80,7 @@ export function encodeAllowResponse(allow: Allow): Buffer {
   // Envoy stores dynamic_metadata under envoy.filters.http.ext_authz; its access log carries
   // delivery_key back to pps-gate (dedup enforce).
   const perRequest: Record<string, unknown> = { webhook: { ...allow.webhook } };
-  if (delivery !== undefined && delivery !== 'unavailable')
+  if (delivery !== undefined && delivery !== 'unavailable' && delivery.deliveryKey !== undefined)
     perRequest.delivery_key = delivery.deliveryKey;
   const metadataSize = parts.identityFields.length + structFieldsSize(perRequest);
   const w = new ProtoWriter(STATUS_OK.length + delimitedSize(okSize) + delimitedSize(metadataSize));

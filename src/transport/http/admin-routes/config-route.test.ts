@@ -124,6 +124,8 @@ describe('renderConfig', () => {
       'forwardToken',
       'issuer',
       'jwksUri',
+      'maxTokenLifetimeSeconds',
+      'requireIssuedAt',
     ]);
   });
 
