@@ -8,8 +8,13 @@
 --   frontend webhooks
 --       http-request lua.pps_gate_check http://127.0.0.1:9292/haproxy
 
--- Copied from pps-gate's allow onto the request (after the sender's copies are deleted).
-local IDENTITY_HEADERS = { "x-pps-auth-issuer", "x-pps-auth-subject", "x-pps-auth-audience", "x-pps-auth-claims" }
+-- Copied from pps-gate's allow onto the request: the verified identity, then the dedup marks
+-- (annotate mode; present only when dedup ran). Claim headers (claimHeaders) go here too if you
+-- configure them.
+local IDENTITY_HEADERS = {
+  "x-pps-auth-issuer", "x-pps-auth-subject", "x-pps-auth-audience", "x-pps-auth-claims",
+  "x-pps-delivery-count", "x-pps-first-seen-at", "x-pps-duplicate", "x-pps-dedup",
+}
 
 -- Copied from pps-gate's deny to the sender (its body is JSON).
 local DENY_HEADERS = { "content-type", "retry-after", "x-pps-gate-reason" }

@@ -64,6 +64,7 @@ afterAll(async () => {
 });
 
 describeForwardAuthProxy('Caddy forward_auth in front of pps-gate (deploy/caddy)', () => ({
+  dedupMarks: false,
   gate: f,
   relay,
   port: caddy.ports[0]!,

@@ -61,6 +61,7 @@ afterAll(async () => {
 });
 
 describeForwardAuthProxy('HAProxy with the pps-gate Lua action (deploy/haproxy)', () => ({
+  dedupMarks: true,
   gate: f,
   relay,
   port: live.ports[0]!,

@@ -19,6 +19,8 @@ export interface ProxyUnderTest {
   readonly port: number;
   /** The same config with pps-gate's address pointing where nothing listens. */
   readonly deadGatePort: number;
+  /** Whether the shipped config passes pps-gate's dedup marks (annotate mode) to the app. */
+  readonly dedupMarks: boolean;
 }
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -65,6 +67,8 @@ export function describeForwardAuthProxy(title: string, current: () => ProxyUnde
         'x-pps-topic': 'orders/placed',
         'x-pps-webhook-id': webhookId,
       });
+      // A first delivery of a fresh webhook id, marked by pps-gate (dedup annotate, the default).
+      if (current().dedupMarks) expect(seen.headers['x-pps-delivery-count']).toBe('1');
       expect(seen.headers.authorization).toBeUndefined();
       expect(seen.bodyBytes).toBe(body.length);
       expect(seen.bodySha256).toBe(createHash('sha256').update(body).digest('hex'));
@@ -79,12 +83,28 @@ export function describeForwardAuthProxy(title: string, current: () => ProxyUnde
       const answer = await via(webhookHeaders(token, { ...FORGED_RESERVED_HEADERS }));
       expect(answer.status).toBe(200);
       const seen = f.app.received[before]!;
-      expect(reservedHeadersIn(seen.headers)).toEqual({
+      const identity = {
         'x-pps-auth-issuer': f.good.issuer,
         'x-pps-auth-subject': claimsOf(token).sub,
         'x-pps-auth-audience': f.good.audience,
         'x-pps-auth-claims': token.split('.')[1],
-      });
+      };
+      const reserved = reservedHeadersIn(seen.headers);
+      if (!current().dedupMarks) {
+        expect(reserved).toEqual(identity);
+      } else {
+        // Only pps-gate's own values: the identity and its dedup marks (annotate, the default).
+        const { 'x-pps-duplicate': duplicate, 'x-pps-dedup': dedup, ...always } = reserved;
+        expect(always).toEqual({
+          ...identity,
+          'x-pps-delivery-count': expect.stringMatching(/^[1-9][0-9]*$/),
+          'x-pps-first-seen-at': expect.stringMatching(
+            new RegExp(`^${new Date().getUTCFullYear()}-`),
+          ),
+        });
+        expect([undefined, 'true']).toContain(duplicate);
+        expect([undefined, 'unavailable']).toContain(dedup);
+      }
       expect(JSON.stringify(seen.headers)).not.toMatch(/admin|forged/);
     });
 
