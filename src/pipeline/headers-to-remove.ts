@@ -5,8 +5,6 @@
 // encodes the same Allow.
 import { isReservedHeader } from './reserved-headers.js';
 
-export { isReservedHeader } from './reserved-headers.js';
-
 export const IDENTITY_HEADERS = [
   'x-pps-auth-issuer',
   'x-pps-auth-subject',

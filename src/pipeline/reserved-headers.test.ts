@@ -15,6 +15,9 @@ describe('isReservedHeader', () => {
     'x_pps_delivery_id',
     'x-pps_auth-role',
     'x_pps_first_seen_at',
+    'x-pps-auth-email',
+    'x_pps_duplicate',
+    'x_pps_dedup',
   ])('reserves %s', (name) => {
     expect(isReservedHeader(name)).toBe(true);
   });
@@ -31,6 +34,9 @@ describe('isReservedHeader', () => {
     'authorization',
     'x-request-id',
     'a-pps-auth-role',
+    'x_pps_webhook_id',
+    'x-pps-dedup-x',
+    'x-ppsauth-role',
   ])('leaves %s alone', (name) => {
     expect(isReservedHeader(name)).toBe(false);
   });
