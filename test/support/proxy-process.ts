@@ -41,6 +41,8 @@ function accepts(port: number): Promise<boolean> {
 export interface ProxyLaunch {
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** How the proxy is asked to stop before SIGKILL (default SIGTERM; nginx: SIGQUIT, graceful). */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 export interface ProxyProcess {
@@ -82,7 +84,7 @@ export async function startProxy(
       dir,
       ports,
       output: () => output,
-      stop: () => stop(child, exited, dir),
+      stop: () => stop(child, exited, { dir, signal: launch.stopSignal ?? 'SIGTERM' }),
     };
     for (let poll = 0; poll < READY_POLLS && child.exitCode === null; poll++) {
       if ((await Promise.all(ports.map(accepts))).every(Boolean)) return handle;
@@ -94,9 +96,14 @@ export async function startProxy(
   throw new Error(`${name} did not start after ${START_ATTEMPTS} attempts:\n${lastOutput}`);
 }
 
-async function stop(child: ChildProcess, exited: Promise<void>, dir: string): Promise<void> {
+async function stop(
+  child: ChildProcess,
+  exited: Promise<void>,
+  how: { dir: string; signal: NodeJS.Signals },
+): Promise<void> {
+  const { dir, signal } = how;
   if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
+    child.kill(signal);
     const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
     await exited;
     clearTimeout(killer);
