@@ -21,6 +21,7 @@ const ENTRY = ['src/main.ts', 'src/cli', 'src/cluster', 'src/gate', 'src/dev'];
 const zone = (target, from, message) => ({ target, from, message });
 const LAYER_ZONES = [
   zone('src/errors', 'src', 'src/errors is the bottom layer: it imports nothing of ours.'),
+  zone('src/time', 'src', 'src/time is a leaf: it imports nothing of ours.'),
   zone(
     'src/config',
     ['src/pipeline', 'src/issuers', 'src/dedup', 'src/transport', 'src/lifecycle', ...ENTRY],

@@ -3,8 +3,9 @@
 // (or one after a failure) under a lease; answer a repeat in flight "retry later"; answer a
 // repeat after a 2xx "already delivered" without forwarding. A store that fails or is slower than
 // `deadlineMs` yields `unavailable` (the Check must answer within a second, whatever Redis does).
+import { isoInstant } from '../time/iso-instant.js';
 import { deliveryKey, type DeliveryPrincipal } from './delivery-key.js';
-import type { DeliveryRecord, DeliveryStore } from './delivery-store.js';
+import type { DeliveryRecord, DeliveryStore, StoreAnswer } from './delivery-store.js';
 import type { DedupSettings } from '../config/dedup-settings.js';
 
 export interface DeliveryInfo {
@@ -30,7 +31,7 @@ export type DeliveryCheck =
 export interface CheckDeliveryDeps {
   readonly store: DeliveryStore;
   readonly settings: DedupSettings;
-  /** Upper bound on a store answer (ms); the memory store answers at once and skips the timer. */
+  /** Upper bound on a store answer that comes as a promise (ms); one given at once needs none. */
   readonly deadlineMs: number;
 }
 
@@ -40,7 +41,7 @@ export const MAX_IN_PROGRESS_RETRY_AFTER_SECONDS = 10;
 function info(record: DeliveryRecord, key: string | undefined): DeliveryInfo {
   const base = {
     count: record.count,
-    firstSeenAt: new Date(record.firstSeenAtMs).toISOString(),
+    firstSeenAt: isoInstant(record.firstSeenAtMs),
     duplicate: record.count > 1,
   };
   return key === undefined ? base : { ...base, deliveryKey: key };
@@ -81,25 +82,30 @@ function withDeadline<T>(pending: Promise<T>, deadlineMs: number): Promise<T> {
   return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
 }
 
-export async function checkDelivery(
+const unavailable = (store: DeliveryStore, error: unknown): DeliveryCheck => ({
+  kind: 'unavailable',
+  detail: `${store.kind} delivery store: ${(error as Error).message}`,
+});
+
+/** Synchronous when the store answers at once (memory); a promise bounded by the deadline otherwise. */
+export function checkDelivery(
   principal: DeliveryPrincipal,
   nowMs: number,
   deps: CheckDeliveryDeps,
-): Promise<DeliveryCheck> {
+): DeliveryCheck | Promise<DeliveryCheck> {
   const { store, settings } = deps;
   const key = deliveryKey(principal);
   const times = { nowMs, leaseMs: settings.leaseMs, windowMs: settings.windowMs };
   const enforce = settings.mode === 'enforce';
-  const pending = enforce ? store.claim(key, times) : store.record(key, times);
+  let answer: StoreAnswer<DeliveryRecord>;
   try {
-    const record = await (store.kind === 'memory'
-      ? pending
-      : withDeadline(pending, deps.deadlineMs));
-    return verdict(record, key, nowMs, enforce);
+    answer = enforce ? store.claim(key, times) : store.record(key, times);
   } catch (error) {
-    return {
-      kind: 'unavailable',
-      detail: `${store.kind} delivery store: ${(error as Error).message}`,
-    };
+    return unavailable(store, error);
   }
+  if (!(answer instanceof Promise)) return verdict(answer, key, nowMs, enforce);
+  return withDeadline(answer, deps.deadlineMs).then(
+    (record) => verdict(record, key, nowMs, enforce),
+    (error: unknown) => unavailable(store, error),
+  );
 }

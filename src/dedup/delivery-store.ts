@@ -34,19 +34,25 @@ export interface DeliveryTimes {
 /** What a confirmation did: `ignored` when there was nothing (live) to confirm. */
 export type ConfirmResult = 'delivered' | 'failed' | 'ignored';
 
+/**
+ * A store answers at once when it can (the memory store: no promise on the request path) and
+ * with a promise when it has to ask elsewhere (Redis).
+ */
+export type StoreAnswer<T> = T | Promise<T>;
+
 export interface DeliveryStore {
   readonly kind: DeliveryStoreKind;
   /**
    * Annotate mode: counts the delivery and never leases. `first` for a new key (or one past its
    * window), `duplicate` for any repeat.
    */
-  record(key: string, times: DeliveryTimes): Promise<DeliveryRecord>;
+  record(key: string, times: DeliveryTimes): StoreAnswer<DeliveryRecord>;
   /**
    * Enforce mode. `first` and `redelivered_after_failure` hold the lease (the caller forwards the
    * delivery); `in_progress` means another attempt holds a live lease; `duplicate` means the
    * upstream already answered 2xx inside the window.
    */
-  claim(key: string, times: DeliveryTimes): Promise<DeliveryRecord>;
+  claim(key: string, times: DeliveryTimes): StoreAnswer<DeliveryRecord>;
   /** The upstream's HTTP answer for a forwarded delivery: 2xx delivers, anything else fails it. */
   confirm(key: string, httpStatus: number, nowMs: number): Promise<ConfirmResult>;
   close(): Promise<void>;

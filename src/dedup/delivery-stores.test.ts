@@ -153,7 +153,8 @@ describe.each(makers)('%s delivery store', (_name, makeStore) => {
     const store = await makeStore();
     const key = freshKey();
     const outcomes = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => store.claim(key, at(i % 3))),
+      // Each claim starts at once (the memory store answers synchronously, Redis by promise).
+      Array.from({ length: 200 }, (_, i) => Promise.resolve(store.claim(key, at(i % 3)))),
     );
     const counts = outcomes.map((o) => o.count).sort((a, b) => a - b);
     expect(outcomes.filter((o) => o.outcome === 'first')).toHaveLength(1);
@@ -166,20 +167,20 @@ describe('memory delivery store', () => {
   it('evicts the oldest live record when full and reports it', () => {
     const evictions: number[] = [];
     const store = new MemoryDeliveryStore({ maxEntries: 2, onEvict: (n) => evictions.push(n) });
-    void store.claim('a', at(0));
-    void store.claim('b', at(1));
-    void store.claim('c', at(2));
+    store.claim('a', at(0));
+    store.claim('b', at(1));
+    store.claim('c', at(2));
     expect(evictions).toEqual([1]);
     expect(store.size).toBe(2);
-    return expect(store.claim('a', at(3))).resolves.toMatchObject({ outcome: 'first' });
+    expect(store.claim('a', at(3))).toMatchObject({ outcome: 'first' });
   });
 
   it('drops expired records to make room without reporting an eviction', () => {
     const evictions: number[] = [];
     const store = new MemoryDeliveryStore({ maxEntries: 2, onEvict: (n) => evictions.push(n) });
-    void store.record('a', at(0));
-    void store.record('b', at(1));
-    void store.record('c', at(WINDOW_MS + 5));
+    store.record('a', at(0));
+    store.record('b', at(1));
+    store.record('c', at(WINDOW_MS + 5));
     expect(evictions).toEqual([]);
     expect(store.size).toBe(1);
   });

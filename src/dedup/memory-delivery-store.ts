@@ -36,16 +36,17 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return this.records.size;
   }
 
-  record(key: string, times: DeliveryTimes): Promise<DeliveryRecord> {
+  // Synchronous: the check that asks needs no promise hop (delivery-store.ts StoreAnswer).
+  record(key: string, times: DeliveryTimes): DeliveryRecord {
     const { stored, record } = applyRecord(this.records.get(key), times);
     this.put(key, stored, times.nowMs);
-    return Promise.resolve(record);
+    return record;
   }
 
-  claim(key: string, times: DeliveryTimes): Promise<DeliveryRecord> {
+  claim(key: string, times: DeliveryTimes): DeliveryRecord {
     const { stored, record } = applyClaim(this.records.get(key), times);
     this.put(key, stored, times.nowMs);
-    return Promise.resolve(record);
+    return record;
   }
 
   confirm(key: string, httpStatus: number, nowMs: number): Promise<ConfirmResult> {

@@ -1,5 +1,6 @@
 // Wraps a delivery store to report each operation's latency and failures, and each delivery's
-// outcome, to metrics (telemetry/metrics.ts) without the stores knowing about Prometheus.
+// outcome, to metrics (telemetry/metrics.ts) without the stores knowing about Prometheus. An
+// answer the store gives at once is reported and passed on at once (no promise hop).
 import type {
   ConfirmResult,
   DeliveryOutcome,
@@ -8,6 +9,7 @@ import type {
   DeliveryStoreKind,
   DeliveryStoreOperation,
   DeliveryTimes,
+  StoreAnswer,
 } from './delivery-store.js';
 
 export interface DeliveryStoreObserver {
@@ -30,16 +32,28 @@ export class ObservedDeliveryStore implements DeliveryStore {
     this.kind = inner.kind;
   }
 
-  record(key: string, times: DeliveryTimes): Promise<DeliveryRecord> {
-    return this.counted('record', this.inner.record(key, times));
+  record(key: string, times: DeliveryTimes): StoreAnswer<DeliveryRecord> {
+    const startedAt = performance.now();
+    return this.counted('record', startedAt, () => this.inner.record(key, times));
   }
 
-  claim(key: string, times: DeliveryTimes): Promise<DeliveryRecord> {
-    return this.counted('claim', this.inner.claim(key, times));
+  claim(key: string, times: DeliveryTimes): StoreAnswer<DeliveryRecord> {
+    const startedAt = performance.now();
+    return this.counted('claim', startedAt, () => this.inner.claim(key, times));
   }
 
   confirm(key: string, httpStatus: number, nowMs: number): Promise<ConfirmResult> {
-    return this.timed('confirm', this.inner.confirm(key, httpStatus, nowMs));
+    const startedAt = performance.now();
+    return this.inner.confirm(key, httpStatus, nowMs).then(
+      (result) => {
+        this.done('confirm', startedAt, false);
+        return result;
+      },
+      (error: unknown) => {
+        this.done('confirm', startedAt, true);
+        throw error;
+      },
+    );
   }
 
   close(): Promise<void> {
@@ -48,30 +62,37 @@ export class ObservedDeliveryStore implements DeliveryStore {
 
   private counted(
     operation: DeliveryStoreOperation,
-    pending: Promise<DeliveryRecord>,
-  ): Promise<DeliveryRecord> {
-    return this.timed(operation, pending).then((record) => {
-      this.observer.outcome(record.outcome);
-      return record;
-    });
-  }
-
-  private timed<T>(operation: DeliveryStoreOperation, pending: Promise<T>): Promise<T> {
-    const startedAt = performance.now();
-    return pending.then(
-      (value) => {
-        this.observer.operation(
-          this.kind,
-          operation,
-          (performance.now() - startedAt) / 1000,
-          false,
-        );
-        return value;
-      },
+    startedAt: number,
+    run: () => StoreAnswer<DeliveryRecord>,
+  ): StoreAnswer<DeliveryRecord> {
+    let answer: StoreAnswer<DeliveryRecord>;
+    try {
+      answer = run();
+    } catch (error) {
+      this.done(operation, startedAt, true);
+      throw error;
+    }
+    if (!(answer instanceof Promise)) return this.settled(operation, startedAt, answer);
+    return answer.then(
+      (record) => this.settled(operation, startedAt, record),
       (error: unknown) => {
-        this.observer.operation(this.kind, operation, (performance.now() - startedAt) / 1000, true);
+        this.done(operation, startedAt, true);
         throw error;
       },
     );
+  }
+
+  private settled(
+    operation: DeliveryStoreOperation,
+    startedAt: number,
+    record: DeliveryRecord,
+  ): DeliveryRecord {
+    this.done(operation, startedAt, false);
+    this.observer.outcome(record.outcome);
+    return record;
+  }
+
+  private done(operation: DeliveryStoreOperation, startedAt: number, failed: boolean): void {
+    this.observer.operation(this.kind, operation, (performance.now() - startedAt) / 1000, failed);
   }
 }

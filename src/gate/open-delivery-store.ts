@@ -77,13 +77,15 @@ export async function openDeliveryStore(
         'dedup store evicted records',
       ),
     );
-    store = new MemoryDeliveryStore({
+    const memory = new MemoryDeliveryStore({
       maxEntries: settings.memoryMaxEntries,
       onEvict: (evicted) => {
         metrics?.dedupEvictions.inc({ store: 'memory' }, evicted);
         logEviction(evicted);
       },
     });
+    metrics?.trackDedupStore(() => memory.size);
+    store = memory;
   }
   if (metrics === undefined) return store;
   // Counters start at 0 for the running store, so rate() and alerts see a series before the

@@ -7,7 +7,7 @@ import type { ReplayStore } from '../replay/replay-store.js';
 import { checkReplay } from './check-replay.js';
 import { checkWebhookHeaders } from './check-webhook-headers.js';
 import { checkWebhookPolicy } from './check-webhook-policy.js';
-import { dedupDelivery, type DeliveryDeps } from './dedup-delivery.js';
+import { dedupDelivery, type DeliveryDeps, type DeliveryVerdict } from './dedup-delivery.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import {
   deny,
@@ -31,7 +31,7 @@ const NO_CLAIM_HEADERS: readonly (readonly [string, string])[] = Object.freeze([
 
 /**
  * `identity`: the verified token's, built once per verification (a cached token reuses its own).
- * Synchronous unless the replay guard or the delivery store has to be asked.
+ * Synchronous unless the replay guard or the delivery store answers with a promise (Redis).
  */
 export function decideWebhook(
   token: TokenUnderCheck,
@@ -80,11 +80,21 @@ function checkDelivery(
 ): Decision | Promise<Decision> {
   if (deps.deliveries === undefined) return allow(token, identity, webhook, undefined);
   const context = { config: token.config, nowMs: token.now() };
-  return dedupDelivery(identity, webhook, context, deps.deliveries).then((delivery) =>
-    delivery !== undefined && typeof delivery === 'object' && isDeny(delivery)
-      ? delivery
-      : allow(token, identity, webhook, delivery),
-  );
+  const verdict = dedupDelivery(identity, webhook, context, deps.deliveries);
+  return verdict instanceof Promise
+    ? verdict.then((delivery) => allowOrDeny(token, identity, webhook, delivery))
+    : allowOrDeny(token, identity, webhook, verdict);
+}
+
+function allowOrDeny(
+  token: TokenUnderCheck,
+  identity: VerifiedIdentity,
+  webhook: WebhookInfo,
+  delivery: DeliveryVerdict,
+): Decision {
+  return delivery !== undefined && typeof delivery === 'object' && isDeny(delivery)
+    ? delivery
+    : allow(token, identity, webhook, delivery);
 }
 
 function allow(
@@ -99,13 +109,15 @@ function allow(
     rules.claimHeaders.length === 0
       ? NO_CLAIM_HEADERS
       : claimHeaders(decoded.claims, rules.claimHeaders);
-  const alsoSet = claims.map(([name]) => name);
-  if (delivery !== undefined) for (const [name] of deliveryHeaders(delivery)) alsoSet.push(name);
+  // Asked only when the client sent a reserved header: the common allow builds no name list.
+  const alsoSets = (name: string): boolean =>
+    claims.some(([claimName]) => claimName === name) ||
+    (delivery !== undefined && deliveryHeaders(delivery).some(([mark]) => mark === name));
   return {
     allowed: true,
     identity,
     webhook,
-    headersToRemove: headersToRemove(request.headers, forwardToken, alsoSet),
+    headersToRemove: headersToRemove(request.headers, forwardToken, alsoSets),
     claimHeaders: claims,
     ...(delivery === undefined ? {} : { delivery }),
   };

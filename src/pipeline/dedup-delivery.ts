@@ -4,7 +4,8 @@
 // delivered webhook is the 200 duplicate_delivery "deny" (never forwarded), a store outage is
 // 503 dedup_unavailable. The HTTP forward-auth transport always annotates: nginx, Traefik and
 // friends read any 2xx from the auth call as "allow" and cannot report the upstream's answer.
-import { checkDelivery, type DeliveryInfo } from '../dedup/check-delivery.js';
+import { checkDelivery, type DeliveryCheck, type DeliveryInfo } from '../dedup/check-delivery.js';
+import type { DedupSettings } from '../config/dedup-settings.js';
 import type { DeliveryStore } from '../dedup/delivery-store.js';
 import type { GateConfig } from '../config/gate-config.js';
 import { deny, type Deny, type VerifiedIdentity, type WebhookInfo } from './decision.js';
@@ -21,12 +22,15 @@ export interface DeliveryDeps {
 /** A store outage makes a sender wait this long before retrying (enforce). */
 export const DEDUP_UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
-export async function dedupDelivery(
+export type DeliveryVerdict = DeliveryInfo | 'unavailable' | Deny | undefined;
+
+/** Synchronous when the store answers at once (memory), a promise otherwise (Redis). */
+export function dedupDelivery(
   identity: VerifiedIdentity,
   webhook: WebhookInfo,
   context: { readonly config: GateConfig; readonly nowMs: number },
   deps: DeliveryDeps,
-): Promise<DeliveryInfo | 'unavailable' | Deny | undefined> {
+): DeliveryVerdict | Promise<DeliveryVerdict> {
   const store = deps.store();
   if (store === undefined) return undefined;
   const { dedup } = context.config;
@@ -38,12 +42,22 @@ export async function dedupDelivery(
     tenantId: webhook.tenantId,
     webhookId: webhook.webhookId,
   };
-  const verdict = await checkDelivery(principal, context.nowMs, {
+  const check = checkDelivery(principal, context.nowMs, {
     store,
     settings,
     deadlineMs: deps.deadlineMs,
   });
-  const issuer = identity.issuer;
+  const mode = settings.mode;
+  return check instanceof Promise
+    ? check.then((verdict) => toVerdict(verdict, identity.issuer, mode))
+    : toVerdict(check, identity.issuer, mode);
+}
+
+function toVerdict(
+  verdict: DeliveryCheck,
+  issuer: string,
+  mode: DedupSettings['mode'],
+): DeliveryVerdict {
   switch (verdict.kind) {
     case 'forward':
       return verdict.delivery;
@@ -67,7 +81,7 @@ export async function dedupDelivery(
         },
       );
     case 'unavailable':
-      return settings.mode === 'annotate'
+      return mode === 'annotate'
         ? 'unavailable'
         : deny('dedup_unavailable', verdict.detail, {
             issuer,

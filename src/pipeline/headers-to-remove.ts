@@ -20,20 +20,28 @@ export const DEDUP_MARK_HEADERS = [
   'x-pps-dedup',
 ] as const;
 
-/** `alsoSet`: reserved names this allow sets besides the identity (claim and dedup headers). */
+const REMOVE_TOKEN: readonly string[] = Object.freeze(['authorization']);
+const REMOVE_NOTHING: readonly string[] = Object.freeze([]);
+const setsNothingElse = (): boolean => false;
+
+/**
+ * `alsoSets`: whether this allow sets a reserved name besides the identity (a claim or dedup
+ * header); asked only for reserved names the client sent, which is rare, so the common answer is
+ * a shared list and costs no allocation.
+ */
 export function headersToRemove(
   requestHeaders: Readonly<Record<string, string>>,
   forwardToken: boolean,
-  alsoSet: readonly string[] = [],
-): string[] {
-  const remove = forwardToken ? [] : ['authorization'];
+  alsoSets: (name: string) => boolean = setsNothingElse,
+): readonly string[] {
+  let remove: string[] | undefined;
   for (const name in requestHeaders) {
     if (
       isReservedHeader(name) &&
       !(IDENTITY_HEADERS as readonly string[]).includes(name) &&
-      !alsoSet.includes(name)
+      !alsoSets(name)
     )
-      remove.push(name);
+      (remove ??= forwardToken ? [] : ['authorization']).push(name);
   }
-  return remove;
+  return remove ?? (forwardToken ? REMOVE_NOTHING : REMOVE_TOKEN);
 }

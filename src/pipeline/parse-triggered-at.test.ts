@@ -59,6 +59,12 @@ describe('parseTriggeredAt', () => {
     expect(parseTriggeredAt('2024-01-01T12:00:00+01:99')).toBe('has an out-of-range UTC offset');
   });
 
+  it('truncates the fraction to the millisecond, never rounding up', () => {
+    expect(isoOf('2024-01-01T00:00:00.29Z')).toBe('2024-01-01T00:00:00.290Z');
+    expect(isoOf('2024-01-01T00:00:00.9999999Z')).toBe('2024-01-01T00:00:00.999Z');
+    expect(isoOf('2024-01-01T00:00:00,5Z')).toBe('2024-01-01T00:00:00.500Z');
+  });
+
   it('keeps years below 100 as written instead of mapping them to the 1900s', () => {
     expect(isoOf('0024-03-01T00:00:00Z')).toBe('0024-03-01T00:00:00.000Z');
   });

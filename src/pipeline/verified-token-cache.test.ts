@@ -25,6 +25,21 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('aaa.bbb.ccc', 0, undefined, always)?.value).toBe('v');
   });
 
+  it('hits only on the whole token, even when a long one shares the indexed tail with another', () => {
+    const cache = new VerifiedTokenCache<string>({ maxEntries: 10, maxBytes: 10_000 });
+    const tail = 'S'.repeat(40);
+    const original = `h1.p1.${tail}`;
+    const forged = `h1.p2.${tail}`;
+    cache.set(original, entry('original'));
+    expect(cache.get(forged, 0, undefined, always)).toBeUndefined();
+    expect(cache.get(original, 0, undefined, always)?.value).toBe('original');
+    // A second verified token with the same tail replaces the first instead of shadowing it.
+    cache.set(forged, entry('second'));
+    expect(cache.get(original, 0, undefined, always)).toBeUndefined();
+    expect(cache.get(forged, 0, undefined, always)?.value).toBe('second');
+    expect(cache.counts()).toMatchObject({ entries: 1, bytes: 100 });
+  });
+
   it('drops an entry the validity check rejects and counts it as a miss', () => {
     const cache = new VerifiedTokenCache<string>({ maxEntries: 10, maxBytes: 10_000 });
     cache.set('t1', entry('v1', { kid: 'gone' }));

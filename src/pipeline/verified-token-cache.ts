@@ -6,7 +6,10 @@
 // skips a check that depends on the request (webhook headers, headers_to_remove) or the clock.
 //
 // A Map keeps insertion order, so re-inserting on use makes it an LRU with O(1) get, set and
-// evict. node-cache was the design card's choice, but its maxKeys throws on insert when full
+// evict. The Map is keyed by the token's last 32 characters (its signature's end) and an entry is
+// a hit only when its whole token string is equal: a lookup then hashes 32 characters instead of
+// the whole ~1 KiB token, every time (each request brings a new string). Two different verified
+// tokens sharing a tail would only replace each other; a forged one sharing it never matches. node-cache was the design card's choice, but its maxKeys throws on insert when full
 // instead of evicting, and it has no byte bound: a burst of distinct tokens would turn into
 // errors, not into the oldest entries leaving.
 
@@ -36,8 +39,16 @@ export interface TokenCacheCounts {
   readonly bytes: number;
 }
 
+const TAIL = 32;
+const keyOf = (token: string): string => (token.length > TAIL ? token.slice(-TAIL) : token);
+
+interface Slot<T> {
+  readonly token: string;
+  readonly entry: CachedToken<T>;
+}
+
 export class VerifiedTokenCache<T> {
-  private readonly entries = new Map<string, CachedToken<T>>();
+  private readonly entries = new Map<string, Slot<T>>();
   private newest: string | undefined;
   private limits: TokenCacheLimits;
   private byteCount = 0;
@@ -59,22 +70,24 @@ export class VerifiedTokenCache<T> {
     context: C,
     valid: (entry: CachedToken<T>, context: C) => boolean,
   ): CachedToken<T> | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) {
+    const key = keyOf(token);
+    const slot = this.entries.get(key);
+    if (slot === undefined || slot.token !== token) {
       this.misses++;
       return undefined;
     }
+    const { entry } = slot;
     if (nowMs >= entry.deadAtMs || !valid(entry, context)) {
-      this.remove(token, entry);
+      this.remove(key, entry);
       this.evictions++;
       this.misses++;
       return undefined;
     }
     // Move to the young end, unless it is already there (the hot-token case costs nothing).
-    if (this.newest !== token) {
-      this.entries.delete(token);
-      this.entries.set(token, entry);
-      this.newest = token;
+    if (this.newest !== key) {
+      this.entries.delete(key);
+      this.entries.set(key, slot);
+      this.newest = key;
     }
     this.hits++;
     return entry;
@@ -82,10 +95,11 @@ export class VerifiedTokenCache<T> {
 
   set(token: string, entry: CachedToken<T>): void {
     if (this.limits.maxEntries === 0 || entry.bytes > this.limits.maxBytes) return;
-    const previous = this.entries.get(token);
-    if (previous !== undefined) this.remove(token, previous);
-    this.entries.set(token, entry);
-    this.newest = token;
+    const key = keyOf(token);
+    const previous = this.entries.get(key);
+    if (previous !== undefined) this.remove(key, previous.entry);
+    this.entries.set(key, { token, entry });
+    this.newest = key;
     this.byteCount += entry.bytes;
     this.shrinkTo(this.limits);
   }
@@ -93,9 +107,9 @@ export class VerifiedTokenCache<T> {
   /** Drops every entry `doomed` picks (a reload changed its issuer, its key left the set). */
   sweep(doomed: (entry: CachedToken<T>) => boolean): number {
     let dropped = 0;
-    for (const [token, entry] of this.entries) {
+    for (const [key, { entry }] of this.entries) {
       if (!doomed(entry)) continue;
-      this.remove(token, entry);
+      this.remove(key, entry);
       dropped++;
     }
     this.evictions += dropped;
@@ -122,14 +136,14 @@ export class VerifiedTokenCache<T> {
     while (this.entries.size > limits.maxEntries || this.byteCount > limits.maxBytes) {
       const oldest = this.entries.entries().next();
       if (oldest.done === true) return;
-      this.remove(oldest.value[0], oldest.value[1]);
+      this.remove(oldest.value[0], oldest.value[1].entry);
       this.evictions++;
     }
   }
 
-  private remove(token: string, entry: CachedToken<T>): void {
-    this.entries.delete(token);
+  private remove(key: string, entry: CachedToken<T>): void {
+    this.entries.delete(key);
     this.byteCount -= entry.bytes;
-    if (this.newest === token) this.newest = undefined;
+    if (this.newest === key) this.newest = undefined;
   }
 }

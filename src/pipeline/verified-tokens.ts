@@ -1,13 +1,16 @@
 // The pipeline's side of the verified-token cache: what a verified token leaves behind (its
-// decoded parts, the key that verified it, and the identity an allow carries, built once so
-// transports can pre-encode it), and when that must be forgotten: at exp plus the skew, when a
-// reload removes or edits its issuer, when its key leaves the issuer's set. A hit still runs the
-// claim checks (against the request's own config snapshot and clock) and the key lookup; it
-// skips only the signature, and only for the very key object that verified it.
+// framed and decoded parts, the claim checks' result, the key that verified it, and the identity
+// an allow carries, built once so transports can pre-encode it), and when that must be
+// forgotten: at exp plus the skew, when a reload removes or edits its issuer, when its key leaves
+// the issuer's set. A hit skips framing, decoding and the signature (the last only for the very
+// key object that verified it); it reuses the claim checks only against the same config snapshot
+// and inside the time window they hold for, and the key lookup still runs on every hit.
 import type { GateConfig, IssuerPolicy } from '../config/gate-config.js';
 import type { PublicKeyEntry } from '../issuers/parse-jwks.js';
+import type { CheckedClaims } from './check-claims.js';
 import type { DecodedToken } from './decode-token.js';
 import type { VerifiedIdentity } from './decision.js';
+import type { CompactToken } from './extract-token.js';
 import type { TokenUnderCheck } from './token-under-check.js';
 import {
   VerifiedTokenCache,
@@ -15,9 +18,23 @@ import {
   type TokenCacheLimits,
 } from './verified-token-cache.js';
 
+/** The claim checks' result and the config snapshot they were judged against. */
+export interface ClaimsVerdict {
+  readonly config: GateConfig;
+  readonly checked: CheckedClaims;
+}
+
 export interface VerifiedToken {
+  readonly framed: CompactToken;
   readonly decoded: DecodedToken;
   readonly policy: IssuerPolicy;
+  /**
+   * Replaced when a hit under a newer snapshot passes the claim checks again, so later hits
+   * reuse it; only the clock-dependent bounds (notBeforeMs, checked.validUntilMs) are re-judged.
+   */
+  lastClaims: ClaimsVerdict;
+  /** The clock checks (nbf, iat, auth_time against now plus the skew) pass from this ms on. */
+  readonly notBeforeMs: number;
   /** The key object that verified the signature; a hit is good only while lookups return it. */
   readonly key: PublicKeyEntry;
   /** One object per entry: transports key their pre-encoded allow parts on it. */
@@ -46,6 +63,15 @@ function fingerprint(policy: IssuerPolicy): string {
 }
 
 const noCheck = (): boolean => true;
+const BEARER = 'Bearer ';
+
+/** The earliest ms at which none of nbf, iat, auth_time is in the future (skew allowed). */
+function notBeforeMs({ claims }: DecodedToken, skewSeconds: number): number {
+  let latest = -Infinity;
+  for (const value of [claims.nbf, claims.iat, claims.auth_time])
+    if (typeof value === 'number' && value > latest) latest = value;
+  return (latest - skewSeconds) * 1000;
+}
 
 export class VerifiedTokens {
   private readonly cache: VerifiedTokenCache<VerifiedToken>;
@@ -58,6 +84,20 @@ export class VerifiedTokens {
     return this.cache.get(token, nowMs, undefined, noCheck)?.value;
   }
 
+  /**
+   * The token of an Authorization value written exactly `Bearer <token>` (the form senders use),
+   * so a hit can skip framing: a cached token string was framed when it first verified, and a
+   * value with this prefix and no surrounding whitespace frames to exactly that string. Any
+   * other spelling returns undefined and goes through framing first.
+   */
+  static bearerToken(authorization: string | undefined): string | undefined {
+    if (authorization === undefined || !authorization.startsWith(BEARER)) return undefined;
+    const first = authorization.charCodeAt(BEARER.length);
+    const last = authorization.charCodeAt(authorization.length - 1);
+    if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return undefined;
+    return authorization.slice(BEARER.length);
+  }
+
   /** Called only after the signature verified: a token that failed anything is never here. */
   remember(token: TokenUnderCheck, key: PublicKeyEntry, identity: VerifiedIdentity): void {
     const exp = token.decoded.claims.exp as number;
@@ -66,7 +106,15 @@ export class VerifiedTokens {
       kid: key.kid,
       deadAtMs: (exp + token.config.clockSkewSeconds) * 1000,
       bytes: estimateBytes(token),
-      value: { decoded: token.decoded, policy: token.checked.policy, key, identity },
+      value: {
+        framed: token.framed,
+        decoded: token.decoded,
+        policy: token.checked.policy,
+        lastClaims: { config: token.config, checked: token.checked },
+        notBeforeMs: notBeforeMs(token.decoded, token.config.clockSkewSeconds),
+        key,
+        identity,
+      },
     });
   }
 

@@ -34,20 +34,33 @@ describe('decisionMetrics', () => {
     observe(report(deny('untrusted_issuer', 'iss "x" is not trusted')));
     observe(report(deny('token_expired', 'expired', { issuer: 'https://i.test' })));
     observe(report(deny('token_expired', 'expired', { issuer: 'https://i.test' })));
-    expect(await values(metrics, 'pps_gate_decisions_total')).toEqual([
-      [{ decision: 'allow', reason: '', issuer: 'https://i.test', transport: 'grpc' }, 1],
-      [{ decision: 'allow', reason: '', issuer: 'https://i.test', transport: 'http' }, 1],
-      [{ decision: 'deny', reason: 'untrusted_issuer', issuer: '', transport: 'grpc' }, 1],
-      [
-        { decision: 'deny', reason: 'token_expired', issuer: 'https://i.test', transport: 'grpc' },
-        2,
-      ],
-    ]);
+    const byLabels = (rows: [Record<string, string | number>, number][]) =>
+      rows.toSorted(([a], [b]) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    expect(byLabels(await values(metrics, 'pps_gate_decisions_total'))).toEqual(
+      byLabels([
+        [{ decision: 'allow', reason: '', issuer: 'https://i.test', transport: 'grpc' }, 1],
+        [{ decision: 'allow', reason: '', issuer: 'https://i.test', transport: 'http' }, 1],
+        [{ decision: 'deny', reason: 'untrusted_issuer', issuer: '', transport: 'grpc' }, 1],
+        [
+          {
+            decision: 'deny',
+            reason: 'token_expired',
+            issuer: 'https://i.test',
+            transport: 'grpc',
+          },
+          2,
+        ],
+      ]),
+    );
     const durations = await values(metrics, 'pps_gate_check_duration_seconds');
     expect(durations.filter(([l]) => l.le === 0.005)).toEqual([
       [{ le: 0.005, transport: 'grpc' }, 4],
       [{ le: 0.005, transport: 'http' }, 1],
     ]);
+    // Allow counts wait in slots until a scrape: a second scrape still shows the totals.
+    observe(report(allow));
+    const again = await values(metrics, 'pps_gate_decisions_total');
+    expect(again.find(([l]) => l.decision === 'allow' && l.transport === 'grpc')?.[1]).toBe(2);
   });
 });
 

@@ -3,17 +3,39 @@
 // store operation (latency, failures, delivery outcomes).
 import type { DeliveryStoreObserver } from '../dedup/observed-delivery-store.js';
 import type { KeyStoreEvents } from '../issuers/key-store-events.js';
-import type { DecisionObserver } from '../pipeline/run-check.js';
+import type { DecisionObserver, Transport } from '../pipeline/run-check.js';
+import type { HistogramSeries } from './bound-histogram.js';
+import type { TallySlot } from './counter-tally.js';
 import type { GateMetrics } from './metrics.js';
 
 export function decisionMetrics(metrics: GateMetrics): DecisionObserver {
+  // Slots and series bound once per label set: an allow costs two Map lookups and some adds.
+  const allowSlots: Record<Transport, Map<string, TallySlot<string>>> = {
+    grpc: new Map(),
+    http: new Map(),
+  };
+  const durations: Record<Transport, HistogramSeries> = {
+    grpc: metrics.checkDuration.bind({ transport: 'grpc' }),
+    http: metrics.checkDuration.bind({ transport: 'http' }),
+  };
   return ({ transport, decision, latencyMs }) => {
     // Issuer labels only ever name a configured issuer ("" otherwise): cardinality stays bounded.
-    const labels = decision.allowed
-      ? { decision: 'allow', reason: '', issuer: decision.identity.issuer, transport }
-      : { decision: 'deny', reason: decision.reason, issuer: decision.issuer ?? '', transport };
-    metrics.decisions.inc(labels);
-    metrics.checkDuration.observe({ transport }, latencyMs / 1000);
+    if (decision.allowed) {
+      const { issuer } = decision.identity;
+      let slot = allowSlots[transport].get(issuer);
+      if (slot === undefined) {
+        slot = metrics.decisionTally.bind({ decision: 'allow', reason: '', issuer, transport });
+        allowSlots[transport].set(issuer, slot);
+      }
+      slot.pending++;
+    } else
+      metrics.decisions.inc({
+        decision: 'deny',
+        reason: decision.reason,
+        issuer: decision.issuer ?? '',
+        transport,
+      });
+    durations[transport].observe(latencyMs / 1000);
   };
 }
 
@@ -41,13 +63,27 @@ export function keyMetricsEvents(metrics: GateMetrics, next?: KeyStoreEvents): K
 }
 
 export function deliveryStoreMetrics(metrics: GateMetrics): DeliveryStoreObserver {
+  // One store kind per gate, three operations, four outcomes: bound on first use, kept.
+  const durations = new Map<string, HistogramSeries>();
+  const outcomes = new Map<string, TallySlot<'outcome'>>();
   return {
     operation(store, operation, seconds, failed) {
-      metrics.dedupStoreDuration.observe({ store, operation }, seconds);
+      const key = store === 'memory' ? operation : `${store}:${operation}`;
+      let series = durations.get(key);
+      if (series === undefined) {
+        series = metrics.dedupStoreDuration.bind({ store, operation });
+        durations.set(key, series);
+      }
+      series.observe(seconds);
       if (failed) metrics.dedupStoreErrors.inc({ store });
     },
     outcome(outcome) {
-      metrics.deliveries.inc({ outcome });
+      let slot = outcomes.get(outcome);
+      if (slot === undefined) {
+        slot = metrics.deliveryTally.bind({ outcome });
+        outcomes.set(outcome, slot);
+      }
+      slot.pending++;
     },
   };
 }

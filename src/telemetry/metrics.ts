@@ -3,6 +3,8 @@
 // tenant or webhook id.
 // Key-set gauges are computed at scrape time from the key caches, so the hot path never touches them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BoundHistogram } from './bound-histogram.js';
+import { CounterTally } from './counter-tally.js';
 
 /** What the key-set gauges read per issuer. The key caches' views fit it structurally, so
  * metrics never imports the issuers it measures. */
@@ -30,14 +32,18 @@ const NO_TOKEN_CACHE: TokenCacheSample = { hits: 0, misses: 0, evictions: 0, ent
 export class GateMetrics {
   readonly registry = new Registry();
 
+  /** Per-check counts of `decisions` (metric-observers.ts binds a slot per label set). */
+  readonly decisionTally = new CounterTally(['decision', 'reason', 'issuer', 'transport'] as const);
+
   readonly decisions = new Counter({
     name: 'pps_gate_decisions_total',
     help: 'Check decisions by decision (allow/deny), reason code and issuer ("" when not a trusted one).',
     labelNames: ['decision', 'reason', 'issuer', 'transport'] as const,
     registers: [this.registry],
+    collect: (): void => this.decisionTally.drainInto(this.decisions),
   });
 
-  readonly checkDuration = new Histogram({
+  readonly checkDuration = new BoundHistogram({
     name: 'pps_gate_check_duration_seconds',
     help: 'Time from receiving a check to deciding it, by transport.',
     labelNames: ['transport'] as const,
@@ -67,6 +73,19 @@ export class GateMetrics {
     },
   });
 
+  private dedupEntriesSource: () => number | undefined = () => undefined;
+
+  readonly dedupStoreEntries = new Gauge({
+    name: 'pps_gate_dedup_store_entries',
+    help: 'Delivery records held by the in-process (memory) dedup store, bounded by dedup.memoryMaxEntries; absent for Redis.',
+    registers: [this.registry],
+    aggregator: 'sum',
+    collect: (): void => {
+      const entries = this.dedupEntriesSource();
+      if (entries !== undefined) this.dedupStoreEntries.set(entries);
+    },
+  });
+
   readonly jwksFetches = new Counter({
     name: 'pps_gate_jwks_fetches_total',
     help: 'Discovery + JWKS fetches by issuer and result (success/failure).',
@@ -89,11 +108,14 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
+  readonly deliveryTally = new CounterTally(['outcome'] as const);
+
   readonly deliveries = new Counter({
     name: 'pps_gate_deliveries_total',
     help: 'Authenticated deliveries by dedup outcome (first, duplicate, in_progress, redelivered_after_failure).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
+    collect: (): void => this.deliveryTally.drainInto(this.deliveries),
   });
 
   readonly dedupStoreErrors = new Counter({
@@ -103,7 +125,7 @@ export class GateMetrics {
     registers: [this.registry],
   });
 
-  readonly dedupStoreDuration = new Histogram({
+  readonly dedupStoreDuration = new BoundHistogram({
     name: 'pps_gate_dedup_store_duration_seconds',
     help: 'Delivery store operation latency by store and operation (record, claim, confirm).',
     labelNames: ['store', 'operation'] as const,
@@ -230,6 +252,11 @@ export class GateMetrics {
   /** Where the token-cache metrics read from at scrape time (the gate's VerifiedTokenCache). */
   trackTokenCache(source: () => TokenCacheSample): void {
     this.tokenCacheSource = source;
+  }
+
+  /** The memory dedup store's size, read at scrape time. */
+  trackDedupStore(entries: () => number): void {
+    this.dedupEntriesSource = entries;
   }
 
   /** Records the active config (one hash label at a time keeps cardinality at one). */

@@ -29,16 +29,34 @@ interface PrebuiltParts {
 const STATUS_OK = lengthDelimited(1, Buffer.concat([varintField(1, 0), stringField(2, '')]));
 const OVERWRITE_IF_EXISTS_OR_ADD = 2;
 
-// HeaderValueOption: header 1 {key 1, value 2}, append 2 (BoolValue{value 1}), append_action 3.
-function headerOption(key: string, value: string): Buffer {
-  return lengthDelimited(
-    2,
-    Buffer.concat([
-      lengthDelimited(1, Buffer.concat([stringField(1, key), stringField(2, value)])),
-      lengthDelimited(2, varintField(1, 0)),
-      varintField(3, OVERWRITE_IF_EXISTS_OR_ADD),
-    ]),
-  );
+// OkHttpResponse.headers (field 2) entry, a HeaderValueOption: header 1 {key 1, value 2},
+// append 2 (BoolValue{value 1: false}, written explicitly), append_action 3. Sized, then written
+// straight into the answer's buffer: a per-request header costs no Buffer of its own.
+const APPEND_FALSE_AND_ACTION_SIZE = delimitedSize(2) + 2;
+
+function headerOptionBodySize(key: string, value: string): number {
+  return delimitedSize(stringSize(key) + stringSize(value)) + APPEND_FALSE_AND_ACTION_SIZE;
+}
+
+const headerOptionSize = (key: string, value: string): number =>
+  delimitedSize(headerOptionBodySize(key, value));
+
+function writeHeaderOption(w: ProtoWriter, key: string, value: string): void {
+  w.head(2, headerOptionBodySize(key, value))
+    .head(1, stringSize(key) + stringSize(value))
+    .string(1, key)
+    .string(2, value)
+    .head(2, 2)
+    .varintField(1, 0)
+    .varintField(3, OVERWRITE_IF_EXISTS_OR_ADD);
+}
+
+function headerOptions(headers: readonly (readonly [string, string])[]): Buffer {
+  let size = 0;
+  for (const [key, value] of headers) size += headerOptionSize(key, value);
+  const w = new ProtoWriter(size);
+  for (const [key, value] of headers) writeHeaderOption(w, key, value);
+  return w.done();
 }
 
 // Keyed by the identity object: a verified-token cache entry keeps one for its lifetime, so the
@@ -50,9 +68,7 @@ function partsOf(allow: Allow): PrebuiltParts {
   let parts = prebuilt.get(identity);
   if (parts === undefined) {
     parts = {
-      okHeaders: Buffer.concat(
-        identityHeaders(identity).map(([key, value]) => headerOption(key, value)),
-      ),
+      okHeaders: headerOptions(identityHeaders(identity)),
       identityFields: encodeStructFields({
         issuer: identity.issuer,
         subject: identity.subject,
@@ -69,13 +85,9 @@ export function encodeAllowResponse(allow: Allow): Buffer {
   const parts = partsOf(allow);
   // Claim headers and dedup marks belong to this request: encoded per call, after the identity.
   const requestHeaders = requestAllowHeaders(allow);
-  const requestHeaderBytes =
-    requestHeaders.length === 0
-      ? undefined
-      : Buffer.concat(requestHeaders.map(([key, value]) => headerOption(key, value)));
-  let removalsSize = 0;
-  for (const name of allow.headersToRemove) removalsSize += stringSize(name);
-  const okSize = parts.okHeaders.length + (requestHeaderBytes?.length ?? 0) + removalsSize;
+  let okSize = parts.okHeaders.length;
+  for (const [key, value] of requestHeaders) okSize += headerOptionSize(key, value);
+  for (const name of allow.headersToRemove) okSize += stringSize(name);
   const { delivery } = allow;
   // Envoy stores dynamic_metadata under envoy.filters.http.ext_authz; its access log carries
   // delivery_key back to pps-gate (dedup enforce).
@@ -85,7 +97,7 @@ export function encodeAllowResponse(allow: Allow): Buffer {
   const metadataSize = parts.identityFields.length + structFieldsSize(perRequest);
   const w = new ProtoWriter(STATUS_OK.length + delimitedSize(okSize) + delimitedSize(metadataSize));
   w.bytes(STATUS_OK).head(3, okSize).bytes(parts.okHeaders);
-  if (requestHeaderBytes !== undefined) w.bytes(requestHeaderBytes);
+  for (const [key, value] of requestHeaders) writeHeaderOption(w, key, value);
   for (const name of allow.headersToRemove) w.string(5, name);
   w.head(4, metadataSize).bytes(parts.identityFields);
   writeStructFields(w, perRequest);

@@ -1,7 +1,11 @@
 // CheckRequest (as proto-loader decodes it) -> WebhookRequest. Envoy sends either `headers`
 // (lower-cased, repeats comma-merged) or, with encode_raw_headers, `header_map` (raw bytes,
 // repeats kept apart); both become the same merged, lower-cased record.
-import { mergeHeaders, type WebhookRequest } from '../../pipeline/webhook-request.js';
+import {
+  mergeFlatHeaders,
+  mergeHeaders,
+  type WebhookRequest,
+} from '../../pipeline/webhook-request.js';
 
 interface HeaderValueMessage {
   key?: string;
@@ -35,6 +39,13 @@ function* rawHeaderEntries(list: HeaderValueMessage[]): Generator<[string, strin
   }
 }
 
+/** Envoy's `headers` map as a flat list; only own keys (protobufjs builds it as a plain object). */
+function flatten(map: Record<string, string> | undefined): string[] {
+  const flat: string[] = [];
+  if (map !== undefined) for (const name of Object.keys(map)) flat.push(name, map[name]!);
+  return flat;
+}
+
 export function toWebhookRequest(
   message: CheckRequestMessage,
   receivedAtMs: number,
@@ -44,7 +55,7 @@ export function toWebhookRequest(
   const headers =
     raw !== undefined && raw.length > 0
       ? mergeHeaders(rawHeaderEntries(raw))
-      : mergeHeaders(Object.entries(http.headers ?? {}));
+      : mergeFlatHeaders(flatten(http.headers));
   return {
     id: http.id || headers['x-request-id'],
     method: http.method ?? headers[':method'] ?? '',

@@ -14,16 +14,19 @@ const serialize = (message: unknown): Buffer => check.responseSerialize(message)
 
 describe('protobuf writer', () => {
   it('encodes any JSON object as exactly the bytes protobufjs writes for the same Struct', () => {
+    // Without "__proto__" members: protobufjs's fromObject assigns map entries by key, so the
+    // oracle would lose them (allow-response.test.ts checks that ours keeps them).
     const json = fc
       .jsonValue({ maxDepth: 3 })
-      .filter((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
+      .filter((v) => v !== null && typeof v === 'object' && !Array.isArray(v))
+      .filter((v) => !JSON.stringify(v).includes('"__proto__"'));
     fc.assert(
       fc.property(json, (object) => {
         const record = object as Record<string, unknown>;
         const ours = lengthDelimited(4, encodeStructFields(record));
         expect(ours.equals(serialize({ dynamic_metadata: toProtoStruct(record) }))).toBe(true);
       }),
-      { numRuns: 300 },
+      { seed: 20261130, numRuns: 300 },
     );
   });
 

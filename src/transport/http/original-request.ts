@@ -101,16 +101,26 @@ const HOP_HEADERS = new Set([
   'content-length',
 ]);
 
-/** The headers without the auth hop's own ones, including those its Connection header names. */
+/**
+ * The headers without the auth hop's own ones, including those its Connection header names.
+ * The record itself when it holds none (the common case: no copy).
+ */
 export function withoutHopHeaders(
   headers: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const named = new Set(
-    (headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()),
-  );
+): Readonly<Record<string, string>> {
+  const named =
+    headers.connection === undefined
+      ? undefined
+      : headers.connection.split(',').map((name) => name.trim().toLowerCase());
+  const isHop = (name: string): boolean => HOP_HEADERS.has(name) || named?.includes(name) === true;
+  let found = false;
+  for (const name in headers)
+    if (isHop(name)) {
+      found = true;
+      break;
+    }
+  if (!found) return headers;
   const kept: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_HEADERS.has(name) && !named.has(name)) kept[name] = value;
-  }
+  for (const name in headers) if (!isHop(name)) kept[name] = headers[name]!;
   return kept;
 }
