@@ -122,7 +122,7 @@ export async function startGate(options: GateOptions): Promise<Gate> {
   // a reload must not forget the tokens already used.
   let replayStore: ReplayStore | undefined =
     options.replayStore ??
-    (current === undefined ? undefined : openReplayStore(current.dedup, storeContext));
+    (current === undefined ? undefined : await openReplayStore(current.dedup, storeContext));
   snapshot.onSwap((next) => {
     // Prefetches of added issuers run in the background; readiness never waits on an issuer.
     void Promise.all(keys.applyConfig(next));
@@ -131,7 +131,13 @@ export async function startGate(options: GateOptions): Promise<Gate> {
     readiness.satisfy('config');
     if (storeSettings === undefined) {
       storeSettings = next.dedup;
-      replayStore ??= openReplayStore(next.dedup, storeContext);
+      if (replayStore === undefined) {
+        // The memory store opens at once; a Redis one once ioredis has loaded (until then a
+        // replay-guarded check answers 503 replay_store_unavailable, as while Redis connects).
+        const opened = openReplayStore(next.dedup, storeContext);
+        if (opened instanceof Promise) void opened.then((store) => (replayStore ??= store));
+        else replayStore = opened;
+      }
       void openDeliveryStore(next.dedup, storeContext).then((opened) => (deliveryStore = opened));
     } else if (storeSettingsChanged(storeSettings, next.dedup))
       logger.warn(

@@ -52,13 +52,17 @@ export function decideWebhook(
   });
   if (refused !== undefined) return refused;
   if (rules.replay === undefined) return checkDelivery(token, deps, identity, webhook);
-  // The gate opens a store with its first config, so only a wiring bug finds none.
+  // The gate opens a store with its first config; a Redis one takes a moment to load.
   const store = deps.replay?.();
   if (store === undefined)
-    return deny('internal', 'replay: jti is set but no replay store is wired', {
-      issuer,
-      retryAfterSeconds: 1,
-    });
+    return deny(
+      'replay_store_unavailable',
+      'replay: jti is set but the replay store is not open yet',
+      {
+        issuer,
+        retryAfterSeconds: 1,
+      },
+    );
   const replayed = checkReplay({
     store,
     issuer,

@@ -9,12 +9,16 @@ import {
   delimitedSize,
   encodeStructFields,
   lengthDelimited,
+  nestedStringsEntrySize,
   ProtoWriter,
+  stringEntrySize,
   stringField,
+  stringFieldsSize,
   stringSize,
-  structFieldsSize,
+  utf8Length,
   varintField,
-  writeStructFields,
+  writeNestedStringsEntry,
+  writeStringEntry,
 } from './protobuf-writer.js';
 
 interface PrebuiltParts {
@@ -42,19 +46,23 @@ const headerOptionSize = (key: string, value: string): number =>
   delimitedSize(headerOptionBodySize(key, value));
 
 function writeHeaderOption(w: ProtoWriter, key: string, value: string): void {
-  w.head(2, headerOptionBodySize(key, value))
-    .head(1, stringSize(key) + stringSize(value))
-    .string(1, key)
-    .string(2, value)
+  const keyLength = utf8Length(key);
+  const valueLength = utf8Length(value);
+  const header = delimitedSize(keyLength) + delimitedSize(valueLength);
+  w.head(2, delimitedSize(header) + APPEND_FALSE_AND_ACTION_SIZE)
+    .head(1, header)
+    .string(1, key, keyLength)
+    .string(2, value, valueLength)
     .head(2, 2)
     .varintField(1, 0)
     .varintField(3, OVERWRITE_IF_EXISTS_OR_ADD);
 }
 
-function headerOptions(headers: readonly (readonly [string, string])[]): Buffer {
+/** Identity headers, kept as long as their token cache entry (see ProtoWriter's `kept`). */
+function keptHeaderOptions(headers: readonly (readonly [string, string])[]): Buffer {
   let size = 0;
   for (const [key, value] of headers) size += headerOptionSize(key, value);
-  const w = new ProtoWriter(size);
+  const w = new ProtoWriter(size, true);
   for (const [key, value] of headers) writeHeaderOption(w, key, value);
   return w.done();
 }
@@ -68,13 +76,16 @@ function partsOf(allow: Allow): PrebuiltParts {
   let parts = prebuilt.get(identity);
   if (parts === undefined) {
     parts = {
-      okHeaders: headerOptions(identityHeaders(identity)),
-      identityFields: encodeStructFields({
-        issuer: identity.issuer,
-        subject: identity.subject,
-        audience: identity.audience,
-        claims: identity.claims,
-      }),
+      okHeaders: keptHeaderOptions(identityHeaders(identity)),
+      identityFields: encodeStructFields(
+        {
+          issuer: identity.issuer,
+          subject: identity.subject,
+          audience: identity.audience,
+          claims: identity.claims,
+        },
+        true,
+      ),
     };
     prebuilt.set(identity, parts);
   }
@@ -91,15 +102,21 @@ export function encodeAllowResponse(allow: Allow): Buffer {
   const { delivery } = allow;
   // Envoy stores dynamic_metadata under envoy.filters.http.ext_authz; its access log carries
   // delivery_key back to pps-gate (dedup enforce).
-  const perRequest: Record<string, unknown> = { webhook: { ...allow.webhook } };
-  if (delivery !== undefined && delivery !== 'unavailable' && delivery.deliveryKey !== undefined)
-    perRequest.delivery_key = delivery.deliveryKey;
-  const metadataSize = parts.identityFields.length + structFieldsSize(perRequest);
+  // The per-request metadata, {webhook: {...}, delivery_key?}, sized once and written by hand.
+  const webhook = allow.webhook as unknown as Readonly<Record<string, string>>;
+  const webhookSize = stringFieldsSize(webhook);
+  const deliveryKey =
+    delivery !== undefined && delivery !== 'unavailable' ? delivery.deliveryKey : undefined;
+  const metadataSize =
+    parts.identityFields.length +
+    nestedStringsEntrySize('webhook', webhookSize) +
+    (deliveryKey === undefined ? 0 : stringEntrySize('delivery_key', deliveryKey));
   const w = new ProtoWriter(STATUS_OK.length + delimitedSize(okSize) + delimitedSize(metadataSize));
   w.bytes(STATUS_OK).head(3, okSize).bytes(parts.okHeaders);
   for (const [key, value] of requestHeaders) writeHeaderOption(w, key, value);
   for (const name of allow.headersToRemove) w.string(5, name);
   w.head(4, metadataSize).bytes(parts.identityFields);
-  writeStructFields(w, perRequest);
+  writeNestedStringsEntry(w, 'webhook', webhook, webhookSize);
+  if (deliveryKey !== undefined) writeStringEntry(w, 'delivery_key', deliveryKey);
   return w.done();
 }

@@ -30,6 +30,15 @@ describe('protobuf writer', () => {
     );
   });
 
+  it('gives kept bytes memory of their own, never a slice of the shared Buffer pool', () => {
+    const claims = { sub: 'pps-webhook-sender', aud: 'pps' };
+    const kept = encodeStructFields(claims, true);
+    // A pooled slice shares an 8 KiB slab; a kept part must pin only its own bytes.
+    expect(kept.buffer.byteLength).toBe(kept.length);
+    expect(encodeStructFields(claims).buffer.byteLength).toBeGreaterThan(kept.length);
+    expect(kept.equals(encodeStructFields(claims))).toBe(true);
+  });
+
   it('writes strings as UTF-8 and varints past one byte as protobufjs does', () => {
     const message = 'ü'.repeat(200);
     const ours = lengthDelimited(1, Buffer.concat([varintField(1, 16), stringField(2, message)]));
