@@ -27,12 +27,13 @@ let snapshot: ConfigSnapshot;
 let deps: AuthorizeDeps;
 const clock = { ms: 0 };
 
-function configWith(audiences: string[]): GateConfig {
+function configWith(audiences: string[], global: Record<string, unknown> = {}): GateConfig {
   return parseConfig(
     JSON.stringify({
       allowInsecureHttp: true,
       clockSkewSeconds: SKEW_S,
       issuers: [{ issuer: issuer.issuer, audiences }],
+      ...global,
     }),
     'verified-tokens-test.json',
   );
@@ -41,12 +42,13 @@ function configWith(audiences: string[]): GateConfig {
 function check(
   token: string,
   headers: Record<string, string> = HOOK,
+  authorization = `Bearer ${token}`,
 ): Decision | Promise<Decision> {
   const request: WebhookRequest = {
     id: undefined,
     method: 'POST',
     path: '/hooks',
-    headers: { ...headers, authorization: `Bearer ${token}` },
+    headers: { ...headers, authorization },
     receivedAtMs: clock.ms,
   };
   return authorize(request, deps);
@@ -172,5 +174,45 @@ describe('verified-token cache in the flow', () => {
     expect(await check(await issuer.sign())).toMatchObject({ allowed: true });
     expect(tokens.counts().entries).toBe(2);
     expect(check(old)).toMatchObject({ allowed: false, reason: 'unknown_key' });
+  });
+
+  it('finds a token written any other way (scheme case, extra spaces, OWS) after framing it', async () => {
+    const token = await issuer.sign();
+    expect(check(token)).toMatchObject({ allowed: true });
+    for (const spelling of [`bearer ${token}`, `Bearer   ${token}`, `Bearer ${token} \t`])
+      expect(check(token, HOOK, spelling)).toMatchObject({ allowed: true });
+    expect(tokens.counts()).toMatchObject({ misses: 1, hits: 3, entries: 1 });
+    // Framing still refuses what it always refused, cached token or not.
+    expect(check(token, HOOK, `Bearer ${token}.x`)).toMatchObject({
+      allowed: false,
+      reason: 'malformed_token',
+    });
+  });
+
+  it('judges a hit against a reload that changes no issuer: the claim checks run again', async () => {
+    // Expired 30 s ago: allowed under the 60 s skew, refused once a reload sets the skew to 0,
+    // although the entry (alive until exp + 60 s) and the issuer's policy are untouched.
+    const nowS = Math.floor(clock.ms / 1000);
+    const token = await issuer.sign({ claims: { iat: nowS - 600, exp: nowS - 30 } });
+    expect(check(token)).toMatchObject({ allowed: true });
+    expect(check(token)).toMatchObject({ allowed: true });
+    snapshot.swap(configWith([issuer.audience], { clockSkewSeconds: 0 }));
+    expect(check(token)).toMatchObject({ allowed: false, reason: 'token_expired' });
+  });
+
+  it('refuses a cached token that a reload makes longer than maxTokenBytes', async () => {
+    const token = await issuer.sign({ claims: { pad: 'x'.repeat(1024) } });
+    expect(check(token)).toMatchObject({ allowed: true });
+    snapshot.swap(configWith([issuer.audience], { maxTokenBytes: 1024 }));
+    expect(token.length).toBeGreaterThan(1024);
+    expect(check(token)).toMatchObject({ allowed: false, reason: 'malformed_token' });
+  });
+
+  it('never answers a hit before the token is valid: nbf moved past by a clock step back', async () => {
+    const nowS = Math.floor(clock.ms / 1000);
+    const token = await issuer.sign({ claims: { iat: nowS, nbf: nowS + 30, exp: nowS + 600 } });
+    expect(check(token)).toMatchObject({ allowed: true }); // nbf within the 60 s skew
+    clock.ms -= 120_000; // the host clock steps back two minutes
+    expect(check(token)).toMatchObject({ allowed: false, reason: 'token_not_yet_valid' });
   });
 });
