@@ -3,7 +3,8 @@
 // CPU 1 for `seconds` (default 10) with one of the bench's loads (h2load with the hot token, the
 // node:http2 client with a different token per call, wrk over HTTP), stops it so V8 writes the
 // profile, and prints the functions and files with the most self time. Loopback only.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,13 +55,26 @@ const gate = await startPinned(
   ],
   (line) => line.includes('"pps-gate serving"'),
 );
-const onCpu1 = (command, args) => execFileSync('taskset', ['-c', '1', command, ...args]).toString();
+// Ready means the issuer's keys are in: the load must hit the allow path from its first call.
+for (let attempt = 0; ; attempt++) {
+  const ready = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (ready) break;
+  if (attempt > 100) throw new Error('pps-gate never became ready');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+// Asynchronously: this process is also the issuer, which must stay able to answer key fetches.
+const run = promisify(execFile);
+const onCpu1 = async (command, args) =>
+  (await run('taskset', ['-c', '1', command, ...args], { maxBuffer: 1 << 24 })).stdout;
 const url = `http://127.0.0.1:${grpcPort}`;
 let report;
 if (load === 'hot') {
   const body = `--data=${join(work, 'hot.bin')}`;
   const grpcHeaders = ['-H', 'content-type: application/grpc', '-H', 'te: trailers'];
-  const out = onCpu1('h2load', [
+  const out = await onCpu1('h2load', [
     '-c2',
     '-m32',
     '-t1',
@@ -72,16 +86,22 @@ if (load === 'hot') {
   report = /finished in .*/.exec(out)?.[0];
 } else if (load === 'distinct') {
   const client = ['bench/lib/grpc-client.mjs', url, join(work, 'distinct.bin'), '2', '32'];
-  report = onCpu1(process.execPath, [...client, String(seconds)]).trim();
+  report = (await onCpu1(process.execPath, [...client, String(seconds)])).trim();
 } else {
   const headers = Object.entries(webhookHeaders(hotToken)).flatMap(([k, v]) => [
     '-H',
     `${k}: ${v}`,
   ]);
   const target = `http://127.0.0.1:${httpPort}/webhooks/orders`;
-  const out = onCpu1('wrk', ['-t1', '-c64', `-d${seconds}s`, ...headers, target]);
+  const out = await onCpu1('wrk', ['-t1', '-c64', `-d${seconds}s`, ...headers, target]);
   report = /Requests\/sec.*/.exec(out)?.[0];
 }
+// What was decided: a profile of denies would be a profile of the wrong path.
+const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+const decisions = metrics
+  .split('\n')
+  .filter((line) => line.startsWith('pps_gate_decisions_total{'))
+  .map((line) => line.replace(/^pps_gate_decisions_total/, ''));
 await gate.stop('SIGTERM');
 await issuer.close();
 
@@ -113,6 +133,7 @@ const top = (map, count) =>
     .map(([name, micros]) => `${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${name}`)
     .join('\n');
 console.log(`load: ${load}, ${seconds} s; ${report ?? ''}`);
+console.log(`decisions: ${decisions.join('; ')}`);
 console.log(`profile: ${join(profiles, file)} (open it in Chrome DevTools for the call tree)`);
 console.log(`\nself time of busy CPU (idle left out), top functions:\n${top(byFunction, 30)}`);
 console.log(`\nby file or package:\n${top(byFile, 20)}`);
