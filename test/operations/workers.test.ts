@@ -106,6 +106,13 @@ describe('serve --workers 2', () => {
     // /metrics sums the workers: every check counted once, and the token verified once in each
     // worker's own cache (two misses), so both workers answered.
     expect(await metric('pps_gate_decisions_total{decision="allow"')).toBe(2 * CONNECTIONS);
+    // The latency histogram (bound series, not prom-client's own Histogram) sums the same way.
+    expect(await metric('pps_gate_check_duration_seconds_count{transport="grpc"}')).toBe(
+      CONNECTIONS,
+    );
+    expect(await metric('pps_gate_check_duration_seconds_bucket{le="+Inf",transport="http"}')).toBe(
+      CONNECTIONS,
+    );
     expect(await metric('pps_gate_token_cache_events_total{event="miss"}')).toBe(2);
     expect(await metric('pps_gate_token_cache_events_total{event="hit"}')).toBe(
       2 * CONNECTIONS - 2,
