@@ -102,6 +102,21 @@ console.log('|---|---|---|');
 for (const [name, value] of rows)
   console.log(`| ${name} | ${value.toFixed(1)} | x${(value / baselineFor(name)).toFixed(2)} |`);
 
+// What a memory-store record costs on the heap (the README's limits table): a full default store
+// of fresh keys, measured between two forced collections (npm run bench:dedup passes --expose-gc).
+if (typeof globalThis.gc === 'function') {
+  const RECORDS = 100_000;
+  const store = new MemoryDeliveryStore({ maxEntries: RECORDS });
+  globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < RECORDS; i++) store.record(freshKey(), times());
+  globalThis.gc();
+  const perRecord = (process.memoryUsage().heapUsed - before) / store.size;
+  console.log(
+    `\nmemory store: ${store.size} records hold ${((perRecord * store.size) / 2 ** 20).toFixed(1)} MiB of heap, ${perRecord.toFixed(0)} bytes a record`,
+  );
+}
+
 await redisStore.close();
 bare.disconnect();
 redisServer.kill('SIGTERM');

@@ -6,11 +6,11 @@
 //    not grow (last third's median against the first third's).
 import { sign, KeyObject } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalIssuer } from '../dist/dev/local-issuer.js';
-import { startGateProcess } from './lib/gate-process.mjs';
+import { startGateProcess, writeBenchConfig } from './lib/gate-process.mjs';
 import { rssMiB } from './lib/processes.mjs';
 import { wrkHttp } from './lib/load-tools.mjs';
 import { webhookHeaders } from './lib/grpc-messages.mjs';
@@ -41,15 +41,7 @@ function token(i) {
   return `${data}.${b64(sign(null, Buffer.from(data), privateKey))}`;
 }
 
-const configFile = join(work, 'config.json');
-writeFileSync(
-  configFile,
-  JSON.stringify({
-    issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
-    allowInsecureHttp: true,
-    tokenCache: { maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES },
-  }),
-);
+const configFile = writeBenchConfig(work, issuer, { maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES });
 const gate = await startGateProcess({ cpus: '0-1', workers: 1, configFile });
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
 const check = (t) =>

@@ -2,16 +2,17 @@
 // `node --cpu-prof dist/main.js serve` pinned to CPU 0 (as `npm run bench` does), loads it from
 // CPU 1 for `seconds` (default 10) with one of the bench's loads (h2load with the hot token, the
 // node:http2 client with a different token per call, wrk over HTTP), stops it so V8 writes the
-// profile, and prints the functions and files with the most self time. Loopback only.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// profile, and prints the decisions made and the functions and files with the most self time.
+// Loopback only.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalIssuer } from '../dist/dev/local-issuer.js';
+import { nodeGrpcClient } from './lib/cases.mjs';
+import { startGateProcess, writeBenchConfig } from './lib/gate-process.mjs';
 import { CHECK_PATH, checkRequest, grpcFrame } from './lib/grpc-messages.mjs';
 import { loadAuthorization, messageCodec, webhookHeaders } from './lib/grpc-messages.mjs';
-import { freePort, startPinned } from './lib/processes.mjs';
+import { h2loadGrpc, wrkHttp } from './lib/load-tools.mjs';
 import { tokenSigner } from './lib/tokens.mjs';
 
 const LOADS = ['hot', 'distinct', 'http'];
@@ -28,76 +29,54 @@ const sign = tokenSigner(issuer, await issuer.rotate('RS256'));
 const hotToken = sign('pps-webhook-sender');
 const codec = messageCodec(loadAuthorization());
 const frame = (token) => grpcFrame(codec.encodeRequest(checkRequest(token)));
-writeFileSync(join(work, 'hot.bin'), frame(hotToken));
-const distinct = Array.from({ length: 4000 }, (_, i) => frame(sign(`sender-${i}`)));
-writeFileSync(join(work, 'distinct.bin'), Buffer.concat(distinct));
-// A token cache a quarter of the distinct pool, cycled in order: every distinct call misses.
-const config = {
-  issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
-  allowInsecureHttp: true,
-  tokenCache: { maxEntries: 1000, maxBytes: 64 * 1024 * 1024 },
-};
-writeFileSync(join(work, 'config.json'), JSON.stringify(config));
-
-const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
-const profiles = join(work, 'profiles');
-const gate = await startPinned(
-  'pps-gate',
-  '0',
-  [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profiles}`,
-    'dist/main.js',
-    'serve',
-    ...['--config', join(work, 'config.json'), '--host', '127.0.0.1', '--log-format', 'json'],
-    ...['--grpc-port', String(grpcPort), '--http-port', String(httpPort)],
-    ...['--admin-port', String(adminPort), '--log-allow-sample-rate', '0'],
-  ],
-  (line) => line.includes('"pps-gate serving"'),
+const hotBodyFile = join(work, 'hot.bin');
+writeFileSync(hotBodyFile, frame(hotToken));
+const bodiesFile = join(work, 'distinct.bin');
+writeFileSync(
+  bodiesFile,
+  Buffer.concat(Array.from({ length: 4000 }, (_, i) => frame(sign(`sender-${i}`)))),
 );
-// Ready means the issuer's keys are in: the load must hit the allow path from its first call.
-for (let attempt = 0; ; attempt++) {
-  const ready = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (ready) break;
-  if (attempt > 100) throw new Error('pps-gate never became ready');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
-// Asynchronously: this process is also the issuer, which must stay able to answer key fetches.
-const run = promisify(execFile);
-const onCpu1 = async (command, args) =>
-  (await run('taskset', ['-c', '1', command, ...args], { maxBuffer: 1 << 24 })).stdout;
-const url = `http://127.0.0.1:${grpcPort}`;
-let report;
-if (load === 'hot') {
-  const body = `--data=${join(work, 'hot.bin')}`;
-  const grpcHeaders = ['-H', 'content-type: application/grpc', '-H', 'te: trailers'];
-  const out = await onCpu1('h2load', [
-    '-c2',
-    '-m32',
-    '-t1',
-    `-D${seconds}`,
-    body,
-    ...grpcHeaders,
-    url + CHECK_PATH,
-  ]);
-  report = /finished in .*/.exec(out)?.[0];
-} else if (load === 'distinct') {
-  const client = ['bench/lib/grpc-client.mjs', url, join(work, 'distinct.bin'), '2', '32'];
-  report = (await onCpu1(process.execPath, [...client, String(seconds)])).trim();
-} else {
-  const headers = Object.entries(webhookHeaders(hotToken)).flatMap(([k, v]) => [
-    '-H',
-    `${k}: ${v}`,
-  ]);
-  const target = `http://127.0.0.1:${httpPort}/webhooks/orders`;
-  const out = await onCpu1('wrk', ['-t1', '-c64', `-d${seconds}s`, ...headers, target]);
-  report = /Requests\/sec.*/.exec(out)?.[0];
-}
+// A token cache a quarter of the distinct pool, cycled in order: every distinct call misses.
+const configFile = writeBenchConfig(work, issuer, { maxEntries: 1000, maxBytes: 64 * 1024 * 1024 });
+
+// Ready means the issuer's keys are in, so the load hits the allow path from its first call;
+// the loads run asynchronously, so this process (also the issuer) keeps answering key fetches.
+const profiles = join(work, 'profiles');
+const gate = await startGateProcess({
+  cpus: '0',
+  workers: 1,
+  configFile,
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profiles}`],
+});
+const loadCpu = '1';
+const result =
+  load === 'hot'
+    ? await h2loadGrpc({
+        cpus: loadCpu,
+        url: `http://127.0.0.1:${gate.grpcPort}${CHECK_PATH}`,
+        bodyFile: hotBodyFile,
+        clients: 2,
+        streams: 32,
+        seconds,
+      })
+    : load === 'distinct'
+      ? await nodeGrpcClient({
+          cpus: loadCpu,
+          url: `http://127.0.0.1:${gate.grpcPort}`,
+          bodiesFile,
+          clients: 2,
+          streams: 32,
+          seconds,
+        })
+      : await wrkHttp({
+          cpus: loadCpu,
+          url: `http://127.0.0.1:${gate.httpPort}/webhooks/orders`,
+          headers: webhookHeaders(hotToken),
+          connections: 64,
+          seconds,
+        });
 // What was decided: a profile of denies would be a profile of the wrong path.
-const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+const metrics = await (await fetch(`http://127.0.0.1:${gate.adminPort}/metrics`)).text();
 const decisions = metrics
   .split('\n')
   .filter((line) => line.startsWith('pps_gate_decisions_total{'))
@@ -132,7 +111,9 @@ const top = (map, count) =>
     .slice(0, count)
     .map(([name, micros]) => `${((100 * micros) / busy).toFixed(1).padStart(5)}%  ${name}`)
     .join('\n');
-console.log(`load: ${load}, ${seconds} s; ${report ?? ''}`);
+console.log(
+  `load: ${load}, ${seconds} s; ${Math.round(result.throughput)} calls/s, ${result.failed} failed`,
+);
 console.log(`decisions: ${decisions.join('; ')}`);
 console.log(`profile: ${join(profiles, file)} (open it in Chrome DevTools for the call tree)`);
 console.log(`\nself time of busy CPU (idle left out), top functions:\n${top(byFunction, 30)}`);

@@ -15,7 +15,7 @@ import { freePort, rssMiB, startPinned } from './lib/processes.mjs';
 import { tokenSigner } from './lib/tokens.mjs';
 import { buildCases } from './lib/cases.mjs';
 import { printReport } from './lib/report.mjs';
-import { startGateProcess } from './lib/gate-process.mjs';
+import { startGateProcess, writeBenchConfig } from './lib/gate-process.mjs';
 
 const env = process.env;
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
@@ -46,15 +46,10 @@ writeFileSync(
   distinctFile,
   Buffer.concat(distinctTokens.map((t) => grpcFrame(codec.encodeRequest(checkRequest(t))))),
 );
-const configFile = join(work, 'config.json');
-writeFileSync(
-  configFile,
-  JSON.stringify({
-    issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
-    allowInsecureHttp: true,
-    tokenCache: { maxEntries: CACHE_ENTRIES, maxBytes: 64 * 1024 * 1024 },
-  }),
-);
+const configFile = writeBenchConfig(work, issuer, {
+  maxEntries: CACHE_ENTRIES,
+  maxBytes: 64 * 1024 * 1024,
+});
 
 // --- servers -----------------------------------------------------------------------------------
 const gate = (cpus, workers) => startGateProcess({ cpus, workers, configFile });

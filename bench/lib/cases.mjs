@@ -7,7 +7,8 @@ import { CHECK_PATH } from './grpc-messages.mjs';
 
 const GRPC_CLIENT = fileURLToPath(new URL('./grpc-client.mjs', import.meta.url));
 
-function nodeGrpcClient({ cpus, url, bodiesFile, clients, streams, seconds }) {
+/** The lean node:http2 client: every call sends the next body of `bodiesFile` (its own token). */
+export function nodeGrpcClient({ cpus, url, bodiesFile, clients, streams, seconds }) {
   return new Promise((resolve, reject) => {
     execFile(
       'taskset',

@@ -1,14 +1,32 @@
 // pps-gate as the user runs it: `node dist/main.js serve` with the bench config, pinned to
 // `cpus`, on free loopback ports, allows not logged (`--log-allow-sample-rate 0`, as a busy
-// deployment would run); resolves once /readyz answers 200.
+// deployment would run); resolves once /readyz answers 200. `nodeArgs` go before the script
+// (e.g. --cpu-prof for bench/profile.mjs).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, startPinned } from './processes.mjs';
 
-export async function startGateProcess({ cpus, workers, configFile }) {
+/** The benchmarks' config: the loopback issuer trusted, the token cache bounded as asked. */
+export function writeBenchConfig(dir, issuer, tokenCache) {
+  const configFile = join(dir, 'config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      issuers: [{ issuer: issuer.issuer, audiences: [issuer.audience] }],
+      allowInsecureHttp: true,
+      tokenCache,
+    }),
+  );
+  return configFile;
+}
+
+export async function startGateProcess({ cpus, workers, configFile, nodeArgs = [] }) {
   const [grpcPort, httpPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const started = await startPinned(
     `pps-gate (${workers} worker${workers === 1 ? '' : 's'}, CPU ${cpus})`,
     cpus,
     [
+      ...nodeArgs,
       'dist/main.js',
       'serve',
       '--config',

@@ -64,7 +64,7 @@ export function parseExplainInput(argv: readonly string[], receivedAtMs: number)
     throw new ExplainUsageError('give --token or --token-file, not both');
   const requestFile = values['request-file'];
   const headers = mergeHeaders(
-    requestFile === undefined ? [] : parseHeaderLines(readSource(requestFile), requestFile),
+    requestFile === undefined ? [] : parseHeaderLines(readSource(requestFile), requestFile).flat(),
   );
   // A --header wins over the request file's header of the same name.
   for (const [name, value] of parseHeaderLines((values.header ?? []).join('\n'), '--header'))

@@ -42,7 +42,7 @@ export async function openDeliveryStore(
   let store: DeliveryStore;
   if (settings.store === 'redis' && settings.redis !== undefined) {
     const redis = settings.redis;
-    // Imported only for Redis: ioredis is ~15 MiB resident that the memory store never needs.
+    // Imported only for Redis (see open-replay-store.ts): the memory store never needs ioredis.
     const [{ createRedisClient }, { RedisDeliveryStore }] = await Promise.all([
       import('../dedup/redis-connection.js'),
       import('../dedup/redis-delivery-store.js'),

@@ -3,8 +3,8 @@
 // connection, keys under `<dedup.redis.keyPrefix>replay:`), else a bounded store in this process.
 // Like the delivery store it is opened once, from the first config: a reload that changes the
 // Redis settings needs a restart (dedup logs that).
-// ioredis (and with it the Redis stores) is imported only when Redis is configured: it is about
-// 15 MiB of resident memory that a gate on the memory stores never needs.
+// ioredis (and with it the Redis stores) is imported only when Redis is configured: a gate on
+// the memory stores never pays for loading it.
 import type { DedupSettings } from '../config/dedup-settings.js';
 import { DEFAULT_MAX_REPLAY_ENTRIES, MemoryReplayStore } from '../replay/memory-replay-store.js';
 import type { ReplayStore } from '../replay/replay-store.js';

@@ -80,7 +80,11 @@ function fromCache(
 ): Decision | Promise<Decision> {
   const last = cached.lastClaims;
   let checked: CheckedClaims | Deny;
-  if (last.config === config && nowMs >= cached.notBeforeMs && nowMs <= last.checked.validUntilMs)
+  if (
+    last.config === config &&
+    nowMs >= last.checked.validFromMs &&
+    nowMs <= last.checked.validUntilMs
+  )
     checked = last.checked;
   else {
     checked = checkClaims(cached.decoded, config, nowMs);

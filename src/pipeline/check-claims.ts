@@ -17,6 +17,11 @@ export interface CheckedClaims {
    * issuer's maxTokenAgeSeconds) still pass: a cached verification must not outlive it.
    */
   readonly validUntilMs: number;
+  /**
+   * The first epoch millisecond at which none of nbf, iat, auth_time is in the future (with the
+   * skew): before it, a cached verification must be judged again (a clock that stepped back).
+   */
+  readonly validFromMs: number;
 }
 
 const MAX_SUBJECT_LENGTH = 255;
@@ -127,6 +132,8 @@ export function checkClaims(
     audience,
     issuedAt: iat,
     validUntilMs: validUntil(policy, exp, iat, skew),
+    validFromMs:
+      (Math.max(nbf ?? -Infinity, iat ?? -Infinity, authTime ?? -Infinity) - skew) * 1000,
   };
 }
 

@@ -215,4 +215,21 @@ describe('verified-token cache in the flow', () => {
     clock.ms -= 120_000; // the host clock steps back two minutes
     expect(check(token)).toMatchObject({ allowed: false, reason: 'token_not_yet_valid' });
   });
+
+  it('judges later hits by the clock bounds of the config the claims last passed under', async () => {
+    // nbf 30 s ahead: fine under a 60 s skew, and under 45 s after a reload (which re-runs the
+    // checks and keeps their result). A clock step back of 20 s then puts nbf 50 s ahead: past
+    // the current 45 s skew, though it would still pass the original 60.
+    const nowS = Math.floor(clock.ms / 1000);
+    clock.ms = nowS * 1000;
+    const token = await issuer.sign({
+      claims: { iat: nowS - 10, nbf: nowS + 30, exp: nowS + 600 },
+    });
+    expect(check(token)).toMatchObject({ allowed: true });
+    snapshot.swap(configWith([issuer.audience], { clockSkewSeconds: 45 }));
+    expect(check(token)).toMatchObject({ allowed: true });
+    expect(tokens.counts()).toMatchObject({ hits: 1, entries: 1 });
+    clock.ms -= 20_000;
+    expect(check(token)).toMatchObject({ allowed: false, reason: 'token_not_yet_valid' });
+  });
 });

@@ -30,11 +30,9 @@ export interface VerifiedToken {
   readonly policy: IssuerPolicy;
   /**
    * Replaced when a hit under a newer snapshot passes the claim checks again, so later hits
-   * reuse it; only the clock-dependent bounds (notBeforeMs, checked.validUntilMs) are re-judged.
+   * reuse it; only its clock bounds (checked.validFromMs to validUntilMs) are re-judged.
    */
   lastClaims: ClaimsVerdict;
-  /** The clock checks (nbf, iat, auth_time against now plus the skew) pass from this ms on. */
-  readonly notBeforeMs: number;
   /** The key object that verified the signature; a hit is good only while lookups return it. */
   readonly key: PublicKeyEntry;
   /** One object per entry: transports key their pre-encoded allow parts on it. */
@@ -64,14 +62,6 @@ function fingerprint(policy: IssuerPolicy): string {
 
 const noCheck = (): boolean => true;
 const BEARER = 'Bearer ';
-
-/** The earliest ms at which none of nbf, iat, auth_time is in the future (skew allowed). */
-function notBeforeMs({ claims }: DecodedToken, skewSeconds: number): number {
-  let latest = -Infinity;
-  for (const value of [claims.nbf, claims.iat, claims.auth_time])
-    if (typeof value === 'number' && value > latest) latest = value;
-  return (latest - skewSeconds) * 1000;
-}
 
 export class VerifiedTokens {
   private readonly cache: VerifiedTokenCache<VerifiedToken>;
@@ -111,7 +101,6 @@ export class VerifiedTokens {
         decoded: token.decoded,
         policy: token.checked.policy,
         lastClaims: { config: token.config, checked: token.checked },
-        notBeforeMs: notBeforeMs(token.decoded, token.config.clockSkewSeconds),
         key,
         identity,
       },

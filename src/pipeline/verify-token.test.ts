@@ -183,6 +183,7 @@ describe('algorithms', () => {
           audience: a.audience,
           issuedAt: NOW,
           validUntilMs: T0 + 3_600_000,
+          validFromMs: T0,
         },
         now: () => T0,
       },

@@ -15,24 +15,16 @@ export interface WebhookRequest {
   readonly receivedAtMs: number;
 }
 
-/** mergeHeaders over a flat [name, value, name, value, ...] list (Node's rawHeaders shape). */
-export function mergeFlatHeaders(flat: readonly string[]): Record<string, string> {
+/**
+ * Builds a header record from a flat [name, value, name, value, ...] list (Node's rawHeaders
+ * shape), lower-casing names and merging repeats.
+ */
+export function mergeHeaders(flat: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 0; i + 1 < flat.length; i += 2) {
     // toLowerCase returns the same string when it is lower case already: no copy then.
     const name = flat[i]!.toLowerCase();
     const value = flat[i + 1]!;
-    const previous = headers[name];
-    headers[name] = previous === undefined ? value : `${previous}, ${value}`;
-  }
-  return headers;
-}
-
-/** Builds a header record from (name, value) pairs, lower-casing names and merging repeats. */
-export function mergeHeaders(entries: Iterable<readonly [string, string]>): Record<string, string> {
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [rawName, value] of entries) {
-    const name = rawName.toLowerCase();
     const previous = headers[name];
     headers[name] = previous === undefined ? value : `${previous}, ${value}`;
   }

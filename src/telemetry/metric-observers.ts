@@ -8,27 +8,34 @@ import type { HistogramSeries } from './bound-histogram.js';
 import type { TallySlot } from './counter-tally.js';
 import type { GateMetrics } from './metrics.js';
 
-export function decisionMetrics(metrics: GateMetrics): DecisionObserver {
-  // Slots and series bound once per label set: an allow costs two Map lookups and some adds.
-  const allowSlots: Record<Transport, Map<string, TallySlot<string>>> = {
-    grpc: new Map(),
-    http: new Map(),
+/**
+ * `bind` remembered per key: the per-check path looks a bound slot or series up by a value it
+ * already holds (an issuer, an outcome) instead of building a label object and key each time.
+ */
+function boundBy<K, V>(bind: (key: K) => V): (key: K) => V {
+  const bound = new Map<K, V>();
+  return (key) => {
+    let value = bound.get(key);
+    if (value === undefined) bound.set(key, (value = bind(key)));
+    return value;
   };
+}
+
+export function decisionMetrics(metrics: GateMetrics): DecisionObserver {
+  // An allow costs two Map lookups and some adds.
+  const allowSlot = (transport: Transport): ((issuer: string) => TallySlot<string>) =>
+    boundBy((issuer) =>
+      metrics.decisionTally.bind({ decision: 'allow', reason: '', issuer, transport }),
+    );
+  const allows = { grpc: allowSlot('grpc'), http: allowSlot('http') };
   const durations: Record<Transport, HistogramSeries> = {
     grpc: metrics.checkDuration.bind({ transport: 'grpc' }),
     http: metrics.checkDuration.bind({ transport: 'http' }),
   };
   return ({ transport, decision, latencyMs }) => {
     // Issuer labels only ever name a configured issuer ("" otherwise): cardinality stays bounded.
-    if (decision.allowed) {
-      const { issuer } = decision.identity;
-      let slot = allowSlots[transport].get(issuer);
-      if (slot === undefined) {
-        slot = metrics.decisionTally.bind({ decision: 'allow', reason: '', issuer, transport });
-        allowSlots[transport].set(issuer, slot);
-      }
-      slot.pending++;
-    } else
+    if (decision.allowed) allows[transport](decision.identity.issuer).pending++;
+    else
       metrics.decisions.inc({
         decision: 'deny',
         reason: decision.reason,
@@ -64,26 +71,17 @@ export function keyMetricsEvents(metrics: GateMetrics, next?: KeyStoreEvents): K
 
 export function deliveryStoreMetrics(metrics: GateMetrics): DeliveryStoreObserver {
   // One store kind per gate, three operations, four outcomes: bound on first use, kept.
-  const durations = new Map<string, HistogramSeries>();
-  const outcomes = new Map<string, TallySlot<'outcome'>>();
+  const durations = boundBy((store: string) =>
+    boundBy((operation: string) => metrics.dedupStoreDuration.bind({ store, operation })),
+  );
+  const outcomes = boundBy((outcome: string) => metrics.deliveryTally.bind({ outcome }));
   return {
     operation(store, operation, seconds, failed) {
-      const key = store === 'memory' ? operation : `${store}:${operation}`;
-      let series = durations.get(key);
-      if (series === undefined) {
-        series = metrics.dedupStoreDuration.bind({ store, operation });
-        durations.set(key, series);
-      }
-      series.observe(seconds);
+      durations(store)(operation).observe(seconds);
       if (failed) metrics.dedupStoreErrors.inc({ store });
     },
     outcome(outcome) {
-      let slot = outcomes.get(outcome);
-      if (slot === undefined) {
-        slot = metrics.deliveryTally.bind({ outcome });
-        outcomes.set(outcome, slot);
-      }
-      slot.pending++;
+      outcomes(outcome).pending++;
     },
   };
 }

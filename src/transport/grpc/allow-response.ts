@@ -15,7 +15,6 @@ import {
   stringField,
   stringFieldsSize,
   stringSize,
-  utf8Length,
   varintField,
   writeNestedStringsEntry,
   writeStringEntry,
@@ -38,21 +37,19 @@ const OVERWRITE_IF_EXISTS_OR_ADD = 2;
 // straight into the answer's buffer: a per-request header costs no Buffer of its own.
 const APPEND_FALSE_AND_ACTION_SIZE = delimitedSize(2) + 2;
 
-function headerOptionBodySize(key: string, value: string): number {
-  return delimitedSize(stringSize(key) + stringSize(value)) + APPEND_FALSE_AND_ACTION_SIZE;
-}
-
+/** HeaderValue {key 1, value 2}: the body of the option's `header` field. */
+const headerValueSize = (key: string, value: string): number => stringSize(key) + stringSize(value);
+const optionBodySize = (headerValue: number): number =>
+  delimitedSize(headerValue) + APPEND_FALSE_AND_ACTION_SIZE;
 const headerOptionSize = (key: string, value: string): number =>
-  delimitedSize(headerOptionBodySize(key, value));
+  delimitedSize(optionBodySize(headerValueSize(key, value)));
 
 function writeHeaderOption(w: ProtoWriter, key: string, value: string): void {
-  const keyLength = utf8Length(key);
-  const valueLength = utf8Length(value);
-  const header = delimitedSize(keyLength) + delimitedSize(valueLength);
-  w.head(2, delimitedSize(header) + APPEND_FALSE_AND_ACTION_SIZE)
-    .head(1, header)
-    .string(1, key, keyLength)
-    .string(2, value, valueLength)
+  const headerValue = headerValueSize(key, value);
+  w.head(2, optionBodySize(headerValue))
+    .head(1, headerValue)
+    .string(1, key)
+    .string(2, value)
     .head(2, 2)
     .varintField(1, 0)
     .varintField(3, OVERWRITE_IF_EXISTS_OR_ADD);
@@ -103,7 +100,7 @@ export function encodeAllowResponse(allow: Allow): Buffer {
   // Envoy stores dynamic_metadata under envoy.filters.http.ext_authz; its access log carries
   // delivery_key back to pps-gate (dedup enforce).
   // The per-request metadata, {webhook: {...}, delivery_key?}, sized once and written by hand.
-  const webhook = allow.webhook as unknown as Readonly<Record<string, string>>;
+  const { webhook } = allow;
   const webhookSize = stringFieldsSize(webhook);
   const deliveryKey =
     delivery !== undefined && delivery !== 'unavailable' ? delivery.deliveryKey : undefined;

@@ -1,11 +1,7 @@
 // CheckRequest (as proto-loader decodes it) -> WebhookRequest. Envoy sends either `headers`
 // (lower-cased, repeats comma-merged) or, with encode_raw_headers, `header_map` (raw bytes,
 // repeats kept apart); both become the same merged, lower-cased record.
-import {
-  mergeFlatHeaders,
-  mergeHeaders,
-  type WebhookRequest,
-} from '../../pipeline/webhook-request.js';
+import { mergeHeaders, type WebhookRequest } from '../../pipeline/webhook-request.js';
 
 interface HeaderValueMessage {
   key?: string;
@@ -27,7 +23,9 @@ export interface CheckRequestMessage {
   };
 }
 
-function* rawHeaderEntries(list: HeaderValueMessage[]): Generator<[string, string]> {
+/** Envoy's `header_map` as a flat [name, value, ...] list. */
+function flattenHeaderMap(list: HeaderValueMessage[]): string[] {
+  const flat: string[] = [];
   for (const header of list) {
     if (header.key === undefined) continue;
     // Header bytes are not necessarily UTF-8; latin1 keeps every byte distinct.
@@ -35,12 +33,13 @@ function* rawHeaderEntries(list: HeaderValueMessage[]): Generator<[string, strin
       header.raw_value !== undefined && header.raw_value.length > 0
         ? header.raw_value.toString('latin1')
         : (header.value ?? '');
-    yield [header.key, value];
+    flat.push(header.key, value);
   }
+  return flat;
 }
 
 /** Envoy's `headers` map as a flat list; only own keys (protobufjs builds it as a plain object). */
-function flatten(map: Record<string, string> | undefined): string[] {
+function flattenHeaders(map: Record<string, string> | undefined): string[] {
   const flat: string[] = [];
   if (map !== undefined) for (const name of Object.keys(map)) flat.push(name, map[name]!);
   return flat;
@@ -54,8 +53,8 @@ export function toWebhookRequest(
   const raw = http.header_map?.headers;
   const headers =
     raw !== undefined && raw.length > 0
-      ? mergeHeaders(rawHeaderEntries(raw))
-      : mergeFlatHeaders(flatten(http.headers));
+      ? mergeHeaders(flattenHeaderMap(raw))
+      : mergeHeaders(flattenHeaders(http.headers));
   return {
     id: http.id || headers['x-request-id'],
     method: http.method ?? headers[':method'] ?? '',

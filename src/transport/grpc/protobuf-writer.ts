@@ -161,10 +161,13 @@ export function writeStringEntry(w: ProtoWriter, key: string, value: string): vo
     .string(3, value);
 }
 
+/** An object whose every field is a string (an interface such as WebhookInfo fits). */
+export type StringFields<T> = { readonly [K in keyof T]: string };
+
 /** Size of the entries of a Struct of strings, in its own key order. */
-export function stringFieldsSize(fields: Readonly<Record<string, string>>): number {
+export function stringFieldsSize<T extends StringFields<T>>(fields: T): number {
   let size = 0;
-  for (const key in fields) size += stringEntrySize(key, fields[key]!);
+  for (const key in fields) size += stringEntrySize(key, fields[key]);
   return size;
 }
 
@@ -173,10 +176,10 @@ export function nestedStringsEntrySize(key: string, fieldsSize: number): number 
   return delimitedSize(stringSize(key) + delimitedSize(delimitedSize(fieldsSize)));
 }
 
-export function writeNestedStringsEntry(
+export function writeNestedStringsEntry<T extends StringFields<T>>(
   w: ProtoWriter,
   key: string,
-  fields: Readonly<Record<string, string>>,
+  fields: T,
   fieldsSize: number,
 ): void {
   const valueBody = delimitedSize(fieldsSize); // Value{struct_value 5: Struct}
@@ -184,7 +187,7 @@ export function writeNestedStringsEntry(
     .string(1, key)
     .head(2, valueBody)
     .head(5, fieldsSize);
-  for (const name in fields) writeStringEntry(w, name, fields[name]!);
+  for (const name in fields) writeStringEntry(w, name, fields[name]);
 }
 
 /** A Struct's body (its map entries) as bytes; concatenate more entries to extend it. */

@@ -3,7 +3,7 @@ import { mergeHeaders } from '../../pipeline/webhook-request.js';
 import { ENVOY_PATH_PREFIX, originalRequest, withoutHopHeaders } from './original-request.js';
 
 const h = (record: Record<string, string>): Record<string, string> =>
-  mergeHeaders(Object.entries(record));
+  mergeHeaders(Object.entries(record).flat());
 
 describe('originalRequest', () => {
   it('reads nginx auth_request X-Original-URI and X-Original-Method', () => {
@@ -146,8 +146,10 @@ describe('withoutHopHeaders', () => {
 
   it('keeps a comma-merged double Authorization merged, so it still fails as malformed', () => {
     const headers = mergeHeaders([
-      ['authorization', 'Bearer a.b.c'],
-      ['authorization', 'Bearer d.e.f'],
+      'authorization',
+      'Bearer a.b.c',
+      'authorization',
+      'Bearer d.e.f',
     ]);
     expect(withoutHopHeaders(headers).authorization).toBe('Bearer a.b.c, Bearer d.e.f');
   });
